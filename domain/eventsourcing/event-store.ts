@@ -1,0 +1,80 @@
+/**
+ * The EventStore port: the only way state changes. Adapters: infra/event-store/{sqlite,esdb}.
+ */
+
+/**
+ * An opaque, totally ordered position in the global log, serialised as a zero-padded decimal
+ * string so that string comparison is log order. Compare positions only with `comparePositions`.
+ */
+export type Position = string & { readonly __brand: 'Position' };
+
+export const comparePositions = (a: Position, b: Position): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a writer expects the stream to be at: a revision (0-based, of its last event) or a state. */
+export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
+
+/** Audit metadata every event carries (DESIGN.md §4). Extra keys are allowed and kept. */
+export interface EventMetadata {
+  occurredAt: string;
+  actor: string;
+  orgId?: string | undefined;
+  correlationId: string;
+  causationId: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  /** A UUID. Appending an id the stream already holds is a retry and is not stored twice. */
+  eventId: string;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
+  stream: string;
+  revision: bigint;
+  position: Position;
+}
+
+export interface AppendResult {
+  nextRevision: bigint;
+  position: Position;
+}
+
+export interface EventFilter {
+  /** Keep events whose stream name starts with one of these. */
+  streamPrefixes?: readonly string[];
+  /** Keep events of these types. */
+  eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: the first event returned is the one after this position. Omitted: from the start. */
+  from?: Position | undefined;
+  max?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  from?: Position | undefined;
+  filter?: EventFilter;
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  readonly kind: 'sqlite' | 'esdb';
+  append(stream: string, events: readonly NewEvent[], options: { expected: ExpectedRevision }): Promise<AppendResult>;
+  /** Events of one stream in revision order. An unknown stream reads as empty. */
+  readStream(stream: string, options?: { from?: bigint; max?: number }): AsyncIterable<RecordedEvent>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** Catch-up, then live, until the signal aborts (the iteration then ends quietly). */
+  subscribeAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** The position of the newest event, or undefined for an empty log. */
+  headPosition(): Promise<Position | undefined>;
+  /** How many events lie after `after`, counting at most `cap` (lag reporting). */
+  countAfter(after: Position | undefined, cap: number): Promise<number>;
+  /** Deletes a stream for good: its events are gone and it can never be written again. */
+  tombstone(stream: string): Promise<void>;
+  close(): Promise<void>;
+}
