@@ -18,7 +18,13 @@ describe.runIf(!skipReason)('esdb', () => {
       .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
       .start();
     const store = openEsdbEventStore(`esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`);
-    return { ...store, close: async () => (await store.close(), await container.stop()) };
+    return {
+      ...store,
+      close: async () => {
+        await store.close();
+        await container.stop();
+      },
+    };
   });
 });
 

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Document, DocumentStore, Filter } from '../../domain/read-models/document-store.ts';
+
+interface Resource extends Document {
+  type: string;
+  size?: number | string | null;
+  name?: string;
+  public?: boolean;
+  tags?: Record<string, string>;
+}
+
+const resources: Resource[] = [
+  { _id: 'a', type: 'ec2', size: 10, name: 'alpha', public: true, tags: { Env: 'prod', Team: 'web' } },
+  { _id: 'b', type: 'ec2', size: 20, name: 'bravo', public: false, tags: { Env: 'dev' } },
+  { _id: 'c', type: 's3', size: 5, name: 'charlie', tags: { Env: 'prod' } },
+  { _id: 'd', type: 's3', size: null, name: 'delta' },
+  { _id: 'e', type: 'rds', name: 'echo', public: false },
+  { _id: 'f', type: 'rds', size: '10', name: 'foxtrot', tags: {} },
+  { _id: 'g', type: 'lambda', size: 7.5, name: 'Golf 🚀' },
+];
+
+const ids = (docs: Document[]) => docs.map((d) => d._id);
+const errorCode = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: { code?: string }) => error.code,
+  );
+
+/** One behaviour for every DocumentStore adapter; MongoDB's own semantics are the reference. */
+export function describeDocumentStoreConformance(name: string, open: () => Promise<DocumentStore>): void {
+  describe(`DocumentStore conformance: ${name}`, () => {
+    let store: DocumentStore;
+    let collection: string;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+    const test = (title: string, body: () => Promise<void>) =>
+      it(title, async () => {
+        collection = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+        await body();
+      });
+    const seeded = async () => {
+      await store.ensureCollection(collection, { indexes: [{ name: 'by_type_size', fields: [['type', 1], ['size', -1]] }] });
+      const c = store.collection<Resource>(collection);
+      await c.bulk(resources.map((upsert) => ({ upsert })));
+      return c;
+    };
+
+    test('stores, replaces and reads documents by id', async () => {
+      const c = store.collection<Resource>(collection);
+      expect(await c.get('missing')).toBeUndefined();
+      expect(await c.find()).toEqual([]);
+      await c.upsert({ _id: 'x', type: 'ec2', tags: { Env: 'prod' } });
+      await c.upsert({ _id: 'x', type: 's3' });
+      expect(await c.get('x')).toEqual({ _id: 'x', type: 's3' });
+      expect(await c.count()).toBe(1);
+    });
+
+    const cases: Array<[string, Filter, string[]]> = [
+      ['equality', { type: 'ec2' }, ['a', 'b']],
+      ['dotted path', { 'tags.Env': 'prod' }, ['a', 'c']],
+      ['a number never equals a string', { size: 10 }, ['a']],
+      ['boolean', { public: false }, ['b', 'e']],
+      ['null matches null and missing', { size: null }, ['d', 'e']],
+      ['$in', { type: { $in: ['s3', 'lambda'] } }, ['c', 'd', 'g']],
+      ['$nin includes missing', { 'tags.Env': { $nin: ['prod'] } }, ['b', 'd', 'e', 'f', 'g']],
+      ['$ne includes missing', { public: { $ne: true } }, ['b', 'c', 'd', 'e', 'f', 'g']],
+      ['numeric range ignores strings', { size: { $gte: 7.5, $lt: 20 } }, ['a', 'g']],
+      ['string range ignores numbers', { name: { $gt: 'd', $lte: 'echo' } }, ['d', 'e']],
+      ['$exists true', { tags: { $exists: true } }, ['a', 'b', 'c', 'f']],
+      ['$exists false', { 'tags.Env': { $exists: false } }, ['d', 'e', 'f', 'g']],
+      ['$or', { $or: [{ type: 'rds' }, { 'tags.Team': 'web' }] }, ['a', 'e', 'f']],
+      ['$and with a field', { $and: [{ type: 'ec2' }, { size: { $gt: 10 } }], name: 'bravo' }, ['b']],
+      ['_id', { _id: { $in: ['c', 'zz', 'a'] } }, ['a', 'c']],
+      ['unicode value', { name: 'Golf 🚀' }, ['g']],
+    ];
+    for (const [title, filter, expected] of cases) {
+      test(`filters: ${title}`, async () => {
+        const c = await seeded();
+        expect(ids(await c.find(filter))).toEqual(expected);
+        expect(await c.count(filter)).toBe(expected.length);
+      });
+    }
+
+    test('sorts by several keys with a stable id tie-break, and pages with skip and limit', async () => {
+      const c = await seeded();
+      expect(ids(await c.find({ type: { $in: ['ec2', 's3'] } }, { sort: [['type', 1], ['size', -1]] }))).toEqual(['b', 'a', 'c', 'd']);
+      expect(ids(await c.find({}, { sort: [['type', -1]], skip: 2, limit: 3 }))).toEqual(['e', 'f', 'g']);
+      expect(ids(await c.find({}, { sort: [['_id', -1]], limit: 2 }))).toEqual(['g', 'f']);
+    });
+
+    test('updates many documents with $set, $unset and $inc', async () => {
+      const c = await seeded();
+      expect(await c.updateMany({ type: 'ec2' }, { $set: { 'owner.team': 'platform', name: 'renamed' }, $unset: { tags: true }, $inc: { hits: 2 } })).toBe(2);
+      await c.updateMany({ _id: 'a' }, { $inc: { hits: 3 } });
+      expect(await c.get('a')).toEqual({ _id: 'a', type: 'ec2', size: 10, name: 'renamed', public: true, owner: { team: 'platform' }, hits: 5 });
+      expect(await c.get('c')).toEqual(resources[2]);
+    });
+
+    test('deletes many and applies bulk operations in order', async () => {
+      const c = await seeded();
+      expect(await c.deleteMany({ type: 's3' })).toBe(2);
+      await c.bulk([
+        { upsert: { _id: 'n', type: 'vpc' } },
+        { updateMany: { filter: { type: 'vpc' }, update: { $set: { name: 'new' } } } },
+        { deleteMany: { type: 'rds' } },
+      ]);
+      expect(ids(await c.find())).toEqual(['a', 'b', 'g', 'n']);
+      expect(await c.get('n')).toEqual({ _id: 'n', type: 'vpc', name: 'new' });
+    });
+
+    test('enforces unique indexes with a conflict', async () => {
+      await store.ensureCollection(collection, { indexes: [{ name: 'by_name', fields: [['name', 1]], unique: true }] });
+      const c = store.collection<Resource>(collection);
+      await c.upsert({ _id: '1', type: 'ec2', name: 'one' });
+      expect(await errorCode(c.upsert({ _id: '2', type: 'ec2', name: 'one' }))).toBe('CONFLICT');
+      expect(await c.count()).toBe(1);
+    });
+
+    test('commits a unit of work with its checkpoint, and never advances the checkpoint of a failed one', async () => {
+      const checkpoint = `${collection}:cp`;
+      await store.unitOfWork(
+        async (tx) => {
+          await tx.collection<Resource>(collection).upsert({ _id: 'u1', type: 'ec2' });
+          expect(await tx.collection<Resource>(collection).get('u1')).toMatchObject({ type: 'ec2' });
+        },
+        { checkpoint: { _id: checkpoint, position: '00000000000000000007' } },
+      );
+      expect(await store.getCheckpoint(checkpoint)).toEqual({ _id: checkpoint, position: '00000000000000000007' });
+      const failed = store.unitOfWork(
+        async (tx) => {
+          await tx.collection<Resource>(collection).upsert({ _id: 'u2', type: 'ec2' });
+          throw new Error('handler failed');
+        },
+        { checkpoint: { _id: checkpoint, position: '00000000000000000009' } },
+      );
+      await expect(failed).rejects.toThrow('handler failed');
+      expect((await store.getCheckpoint(checkpoint))?.position).toBe('00000000000000000007');
+      expect(await store.collection<Resource>(collection).get('u1')).toBeDefined();
+    });
+
+    test('refuses operators and paths outside the subset', async () => {
+      const c = await seeded();
+      expect(await errorCode(c.find({ $where: 'true' } as Filter))).toBe('VALIDATION_FAILED');
+      expect(await errorCode(c.find({ name: { $regex: '.*' } } as unknown as Filter))).toBe('VALIDATION_FAILED');
+      expect(await errorCode(c.find({ '$bad.path': 1 }))).toBe('VALIDATION_FAILED');
+      expect(await errorCode(c.find({}, { limit: -1 }))).toBe('VALIDATION_FAILED');
+      expect(await errorCode(store.ensureCollection('Bad Name'))).toBe('VALIDATION_FAILED');
+    });
+
+    test('drops a collection', async () => {
+      const c = await seeded();
+      await store.dropCollection(collection);
+      expect(await c.count()).toBe(0);
+    });
+  });
+}

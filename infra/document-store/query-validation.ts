@@ -1,0 +1,32 @@
+import { ValidationError } from '../../domain/errors.ts';
+import type { Filter, FindOptions } from '../../domain/read-models/document-store.ts';
+
+const operators = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']);
+const pathPattern = /^[^$"'\\\u0000-\u001f][^"'\\\u0000-\u001f]*$/;
+
+/** Refuses anything outside the supported subset before it reaches a store. */
+export function assertFilter(filter: Filter | undefined): void {
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(value) || value.length === 0) throw new ValidationError(`${key} needs a non-empty array of filters`);
+      value.forEach((f) => assertFilter(f as Filter));
+      continue;
+    }
+    if (!key.split('.').every((part) => pathPattern.test(part))) throw new ValidationError(`Invalid field path: ${key}`);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [op, operand] of Object.entries(value)) {
+        if (!operators.has(op)) throw new ValidationError(`Unsupported filter operator ${op} on ${key}`);
+        if ((op === '$in' || op === '$nin') && !Array.isArray(operand)) throw new ValidationError(`${op} for ${key} needs an array`);
+      }
+    } else if (value !== null && !['string', 'number', 'boolean', 'undefined'].includes(typeof value)) {
+      throw new ValidationError(`Filter value for ${key} must be a string, number, boolean or null`);
+    }
+  }
+}
+
+export function assertFindOptions(options: FindOptions | undefined): void {
+  const { limit, skip = 0 } = options ?? {};
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new ValidationError('limit must be a positive integer');
+  if (!Number.isInteger(skip) || skip < 0) throw new ValidationError('skip must be a non-negative integer');
+  for (const [path] of options?.sort ?? []) assertFilter({ [path]: null });
+}

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Starts the real peers the integration tests talk to, each on a free loopback port, and stops
+ * them afterwards. Outside CI a missing peer skips its suite with a reason; under CI=true a missing
+ * peer fails the run, because .ci/run is meant to have installed it.
+ */
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface RunningPeer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export type PeerOrReason = { peer: RunningPeer; reason?: undefined } | { peer?: undefined; reason: string };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`peer exited with code ${child.exitCode} before listening on ${port}`);
+    const open = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), done(true)));
+      socket.once('error', () => done(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
+}
+
+function missing(reason: string): PeerOrReason {
+  if (process.env.CI === 'true') throw new Error(`${reason}; under CI=true every peer must be installed by .ci/run`);
+  return { reason };
+}
+
+async function spawnPeer(command: string, args: string[], port: number, url: string, cleanup: () => void): Promise<RunningPeer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  try {
+    await waitForPort(port, 30_000, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    cleanup();
+    throw new Error(`${command} did not start: ${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    url,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      cleanup();
+    },
+  };
+}
+
+/** FerretDB v1 (MongoDB wire protocol) on its SQLite backend, built by infra/peers/ferretdb/build.sh. */
+export async function startFerretDb(): Promise<PeerOrReason> {
+  const binary = join(repoRoot, '.peers/bin/ferretdb');
+  if (!existsSync(binary)) return missing(`FerretDB not built (run infra/peers/ferretdb/build.sh to get ${binary})`);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cv-ferretdb-'));
+  const peer = await spawnPeer(binary, ['-listen', `127.0.0.1:${port}`, '-data', dir], port, `mongodb://127.0.0.1:${port}/cloudventory_test?directConnection=true`, () =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+  return { peer };
+}
