@@ -117,11 +117,12 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
     kind: 'mongo',
 
     async ensureCollection(name, spec = {}) {
+      const collection = raw(name);
       await db.createCollection(name).catch((error: unknown) => {
         if ((error as MongoServerError).code !== NAMESPACE_EXISTS) throw translate(error, name);
       });
       for (const index of spec.indexes ?? []) {
-        await raw(name).createIndex(Object.fromEntries(index.fields), { name: index.name, unique: index.unique ?? false });
+        await collection.createIndex(Object.fromEntries(index.fields), { name: index.name, unique: index.unique ?? false });
       }
     },
 

@@ -2,7 +2,11 @@ import { ValidationError } from '../../domain/errors.ts';
 import type { Filter, FindOptions } from '../../domain/read-models/document-store.ts';
 
 const operators = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']);
-const pathPattern = /^[^$"'\\\u0000-\u001f][^"'\\\u0000-\u001f]*$/;
+
+/** A dotted field path whose parts are non-empty, do not start with `$`, and hold no quotes, backslashes or control characters. */
+export function isFieldPath(path: string): boolean {
+  return path.split('.').every((part) => part !== '' && !part.startsWith('$') && ![...part].some((c) => c === '"' || c === "'" || c === '\\' || c.charCodeAt(0) < 0x20));
+}
 
 /** Refuses anything outside the supported subset before it reaches a store. */
 export function assertFilter(filter: Filter | undefined): void {
@@ -12,7 +16,7 @@ export function assertFilter(filter: Filter | undefined): void {
       value.forEach((f) => assertFilter(f as Filter));
       continue;
     }
-    if (!key.split('.').every((part) => pathPattern.test(part))) throw new ValidationError(`Invalid field path: ${key}`);
+    if (!isFieldPath(key)) throw new ValidationError(`Invalid field path: ${key}`);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [op, operand] of Object.entries(value)) {
         if (!operators.has(op)) throw new ValidationError(`Unsupported filter operator ${op} on ${key}`);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/errors.ts';
-import { assertFilter, assertFindOptions } from './query-validation.ts';
+import { assertFilter, assertFindOptions, isFieldPath } from './query-validation.ts';
 import type { Condition, Filter, FindOptions, Scalar, SortSpec } from '../../domain/read-models/document-store.ts';
 
 /**
@@ -9,13 +9,10 @@ import type { Condition, Filter, FindOptions, Scalar, SortSpec } from '../../dom
  * a number never equals or compares with a string, and booleans are not 0/1.
  */
 
-const segment = /^[^"'\\\u0000-\u001f]+$/;
-
 export function fieldExpression(path: string): string {
   if (path === '_id') return 'id';
-  const parts = path.split('.');
-  if (parts.some((part) => !segment.test(part) || part.startsWith('$'))) throw new ValidationError(`Invalid field path: ${path}`);
-  return `json_extract(doc, '$.${parts.map((p) => `"${p}"`).join('.')}')`;
+  if (!isFieldPath(path)) throw new ValidationError(`Invalid field path: ${path}`);
+  return `json_extract(doc, '$.${path.split('.').map((p) => `"${p}"`).join('.')}')`;
 }
 
 const typeExpression = (path: string) => (path === '_id' ? "'text'" : fieldExpression(path).replace('json_extract', 'json_type'));

@@ -61,7 +61,7 @@ async function spawnPeer(command: string, args: string[], port: number, url: str
   } catch (error) {
     child.kill('SIGKILL');
     cleanup();
-    throw new Error(`${command} did not start: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`${command} did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return {
     url,

@@ -1,0 +1,40 @@
+import { loadConfig } from '../infra/config.ts';
+import { createLogger } from '../infra/logger.ts';
+import { StartupError } from '../infra/startup-error.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+/** Closes the server once on SIGTERM or SIGINT; a second signal exits at once. */
+export function closeOnSignals(server: RunningServer, log: (message: string) => void): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      log(`${signal} received: finishing requests in flight, then stopping`);
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`Shutdown failed: ${(error as Error).message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+const startedAt = performance.now();
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  closeOnSignals(server, (message) => logger.info(message));
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+  logger.info({ url: config.publicUrl, readyInSeconds: Number(seconds) }, 'Cloudventory is ready');
+  console.log(`\nCloudventory is running at ${config.publicUrl} (ready in ${seconds} s; ${server.stores.events.kind} event store, ${server.stores.documents.kind} read models)\n`);
+} catch (error) {
+  if (error instanceof StartupError || (error as { code?: string }).code === 'EADDRINUSE') {
+    console.error(`Cloudventory cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  throw error;
+}

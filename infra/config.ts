@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { StartupError } from './startup-error.ts';
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const schema = z.object({
+  PORT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3000),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  EVENTSTORE_URL: optionalText.pipe(z.string().regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/, 'must be an esdb:// or kurrentdb:// connection string').optional()),
+  MONGODB_URL: optionalText.pipe(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  CLOUDVENTORY_MASTER_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine((key) => /^[A-Za-z0-9+/]{43}=$/.test(key) && Buffer.from(key, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+  ),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStoreUrl: string | undefined;
+  mongoUrl: string | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  masterKey: string | undefined;
+  publicUrl: string;
+}
+
+/** Values of these variables are never repeated in an error message. */
+const secretVariables = new Set(['CLOUDVENTORY_MASTER_KEY', 'EVENTSTORE_URL', 'MONGODB_URL']);
+
+/** Parses the environment once at start-up; a bad value becomes one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    const value = env[variable];
+    const shown = secretVariables.has(variable) || value === undefined ? '' : ` (got "${value}")`;
+    throw new StartupError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    eventStoreUrl: e.EVENTSTORE_URL,
+    mongoUrl: e.MONGODB_URL,
+    logLevel: e.LOG_LEVEL,
+    masterKey: e.CLOUDVENTORY_MASTER_KEY,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Document } from '../../domain/read-models/document-store.ts';
+import type { Projection } from '../projection.ts';
+
+/** One entry per event: who did what, when, in which organisation, on which stream. */
+export interface AuditEntry extends Document {
+  at: string;
+  actor: string;
+  orgId: string | null;
+  action: string;
+  stream: string;
+  position: string;
+  correlationId: string;
+}
+
+/**
+ * The audit trail is read straight from every event's metadata (DESIGN.md §4), so it covers every
+ * command in every context without their knowing about it. Keyed by event id: replays are harmless.
+ */
+export const auditTrail: Projection = {
+  name: 'audit',
+  collections: {
+    entries: {
+      indexes: [
+        { name: 'by_org_time', fields: [['orgId', 1], ['at', -1]] },
+        { name: 'by_org_actor_time', fields: [['orgId', 1], ['actor', 1], ['at', -1]] },
+        { name: 'by_actor_time', fields: [['actor', 1], ['at', -1]] },
+      ],
+    },
+  },
+  async apply(event, model) {
+    await model.collection<AuditEntry>('entries').upsert({
+      _id: event.eventId,
+      at: event.metadata.occurredAt,
+      actor: event.metadata.actor,
+      orgId: event.metadata.orgId ?? null,
+      action: event.type,
+      stream: event.stream,
+      position: event.position,
+      correlationId: event.metadata.correlationId,
+    });
+  },
+};
