@@ -1,0 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../api/server.ts';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
+
+/** The real server on the embedded stores in a fresh DATA_DIR, on a free port. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = { ...loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'cv-api-')), LOG_LEVEL: 'silent', ...env }), port: 0 };
+  return startServer(config, createLogger(config.logLevel));
+}
