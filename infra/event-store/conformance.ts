@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore, NewEvent, RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { collect } from '../testing/collect.ts';
 
 /** Builds an event with complete metadata, as a command handler would. */
 export function testEvent(type: string, data: Record<string, unknown> = {}): NewEvent {
@@ -10,12 +11,6 @@ export function testEvent(type: string, data: Record<string, unknown> = {}): New
     data,
     metadata: { occurredAt: new Date().toISOString(), actor: 'test', correlationId: randomUUID(), causationId: randomUUID() },
   };
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
 }
 
 const errorCode = async (promise: Promise<unknown>): Promise<string | undefined> =>
