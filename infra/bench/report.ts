@@ -1,0 +1,30 @@
+/** One benchmark figure: ours against a baseline measured in the same run. */
+export interface BenchResult {
+  bench: string;
+  value: number;
+  unit: string;
+  baseline: number;
+  ratio: number;
+  target?: string;
+}
+
+export function result(bench: string, unit: string, ours: number, baseline: number, target?: string): BenchResult {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { bench, value: round(ours), unit, baseline: round(baseline), ratio: round(ours / baseline), ...(target ? { target } : {}) };
+}
+
+export function printTable(results: readonly BenchResult[]): void {
+  const rows = results.map((r) => [r.bench, `${r.value.toLocaleString('en')} ${r.unit}`, `${r.baseline.toLocaleString('en')} ${r.unit}`, r.ratio.toFixed(2), r.target ?? '']);
+  const header = ['bench', 'ours', 'baseline', 'ratio', 'target'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+export async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await work();
+  return (performance.now() - start) / 1000;
+}
