@@ -1,26 +1,18 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { EventStore } from '../domain/eventsourcing/event-store.ts';
-import type { DocumentStore } from '../domain/read-models/document-store.ts';
-import type { Logger } from '../infra/logger.ts';
-import type { RunningProjection } from '../projections/runner.ts';
+import type { AppContext } from './context.ts';
+import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
+import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
-
-export interface AppDependencies {
-  events: EventStore;
-  documents: DocumentStore;
-  projections: readonly RunningProjection[];
-  logger: Logger;
-  webBuildDir: string;
-}
+import { meRoutes } from './routes/me.ts';
 
 /** The HTTP application: every route declares its zod schemas, which validate and document it. */
-export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, webBuildDir: string): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -33,12 +25,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Cloudventory API', version: '0.1.0', description: 'AWS resource inventory and monitoring.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'cv_session' } } },
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes(deps));
-  await registerWeb(app, deps.webBuildDir);
+  await registerAuth(app, ctx);
+  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx));
+  await app.register(meRoutes(ctx));
+  await registerWeb(app, webBuildDir);
   return app;
 }

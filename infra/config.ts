@@ -22,6 +22,13 @@ const schema = z.object({
       .optional(),
   ),
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, hostname: /./, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+  // A bare address or `Name <address>`; no line breaks, as it becomes the From header.
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an e-mail address, optionally with a name: Name <address@example.com>')
+    .default('Cloudventory <no-reply@cloudventory.local>'),
 });
 
 export interface Config {
@@ -33,10 +40,12 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   masterKey: string | undefined;
   publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 /** Values of these variables are never repeated in an error message. */
-const secretVariables = new Set(['CLOUDVENTORY_MASTER_KEY', 'EVENTSTORE_URL', 'MONGODB_URL']);
+const secretVariables = new Set(['CLOUDVENTORY_MASTER_KEY', 'EVENTSTORE_URL', 'MONGODB_URL', 'SMTP_URL']);
 
 /** Parses the environment once at start-up; a bad value becomes one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     masterKey: e.CLOUDVENTORY_MASTER_KEY,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       masterKey: undefined,
       publicUrl: 'http://127.0.0.1:3000',
+      smtpUrl: undefined,
+      mailFrom: 'Cloudventory <no-reply@cloudventory.local>',
     });
   });
 
@@ -26,12 +28,26 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       CLOUDVENTORY_MASTER_KEY: key,
       PUBLIC_URL: 'https://inventory.example.com/',
+      SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      MAIL_FROM: 'Ops <ops@example.com>',
     });
-    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', eventStoreUrl: 'esdb://localhost:2113?tls=false', masterKey: key, publicUrl: 'https://inventory.example.com' });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      eventStoreUrl: 'esdb://localhost:2113?tls=false',
+      masterKey: key,
+      publicUrl: 'https://inventory.example.com',
+      smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      mailFrom: 'Ops <ops@example.com>',
+    });
   });
 
   it('treats empty optional variables as unset', () => {
-    expect(loadConfig({ EVENTSTORE_URL: '', MONGODB_URL: ' ' })).toMatchObject({ eventStoreUrl: undefined, mongoUrl: undefined });
+    expect(loadConfig({ EVENTSTORE_URL: '', MONGODB_URL: ' ', SMTP_URL: '' })).toMatchObject({ eventStoreUrl: undefined, mongoUrl: undefined, smtpUrl: undefined });
+  });
+
+  it('takes a bare address as MAIL_FROM', () => {
+    expect(loadConfig({ MAIL_FROM: ' ops@example.com ' }).mailFrom).toBe('ops@example.com');
   });
 
   it.each([
@@ -42,11 +58,16 @@ describe('loadConfig', () => {
     [{ EVENTSTORE_URL: 'http://x' }, /^Invalid configuration: EVENTSTORE_URL must be an esdb/],
     [{ CLOUDVENTORY_MASTER_KEY: 'short' }, /^Invalid configuration: CLOUDVENTORY_MASTER_KEY must be 32 bytes in base64/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid configuration: PUBLIC_URL must be an http\(s\) URL/],
+    [{ SMTP_URL: 'http://mail.example.com' }, /^Invalid configuration: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL$/],
+    [{ SMTP_URL: 'smtp://' }, /^Invalid configuration: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL$/],
+    [{ MAIL_FROM: 'Cloudventory' }, /^Invalid configuration: MAIL_FROM must be an e-mail address/],
+    [{ MAIL_FROM: 'Ops <ops@example.com>\r\nBcc: everyone@example.com' }, /^Invalid configuration: MAIL_FROM must be an e-mail address/],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('never repeats a secret value in the message', () => {
     expect(() => loadConfig({ CLOUDVENTORY_MASTER_KEY: 'not-a-real-key-but-secret' })).toThrow(/^((?!not-a-real-key).)*$/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mailer:hunter2@smtp.example.com' })).toThrow(/^((?!hunter2).)*$/);
   });
 });

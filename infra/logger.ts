@@ -15,6 +15,9 @@ export const redactedPaths = [
   'req.headers.cookie',
   'res.headers["set-cookie"]',
   'config.masterKey',
+  'config.smtpUrl',
+  'config.eventStoreUrl',
+  'config.mongoUrl',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -13,6 +13,8 @@ import { StartupError } from './startup-error.ts';
 export interface Stores {
   events: EventStore;
   documents: DocumentStore;
+  /** The embedded default's folder; undefined when both stores are servers. */
+  dataDir: string | undefined;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
   return {
     events,
     documents,
+    dataDir,
     async close() {
       await documents.close();
       await events.close();

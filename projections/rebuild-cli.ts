@@ -5,19 +5,22 @@ import { createLogger } from '../infra/logger.ts';
 import { openStores } from '../infra/stores.ts';
 import { StartupError } from '../infra/startup-error.ts';
 import { rebuildProjection } from './rebuild.ts';
-import { projectionNamed, projections } from './registry.ts';
+import { openKeys } from '../infra/keys/open-keys.ts';
+import { createProjections } from './registry.ts';
 
 const name = process.argv[2];
-const projection = name ? projectionNamed(name) : undefined;
-if (!projection) {
-  console.error(`Usage: npm run projections:rebuild -- <name>   (projections: ${projections.map((p) => p.name).join(', ')})`);
-  process.exit(2);
-}
 
 try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const stores = await openStores(config, logger);
+  const projections = createProjections(openKeys(config, stores, logger));
+  const projection = projections.find((p) => p.name === name);
+  if (!projection) {
+    await stores.close();
+    console.error(`Usage: npm run projections:rebuild -- <name>   (projections: ${projections.map((p) => p.name).join(', ')})`);
+    process.exit(2);
+  }
   const started = performance.now();
   const result = await rebuildProjection({ ...stores, logger }, projection);
   await stores.close();

@@ -1,9 +1,9 @@
+import type { PersonalDataVault } from '../domain/privacy/personal-data.ts';
 import { auditTrail } from './audit/audit-trail.ts';
+import { identityProjection } from './identity/identity.ts';
 import type { Projection } from './projection.ts';
 
-/** Every projection the application runs, by name. */
-export const projections: readonly Projection[] = [auditTrail];
-
-export function projectionNamed(name: string): Projection | undefined {
-  return projections.find((p) => p.name === name);
+/** Every projection the application runs. */
+export function createProjections(deps: { vault: PersonalDataVault }): Projection[] {
+  return [auditTrail(deps.vault), identityProjection(deps.vault)];
 }

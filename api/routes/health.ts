@@ -17,13 +17,13 @@ const READY_LAG = 1000;
 
 export function healthRoutes(deps: { events: EventStore; documents: DocumentStore; projections: readonly RunningProjection[] }): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+    app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
       status: 'ok' as const,
     }));
 
     app.get(
       '/readyz',
-      { schema: { tags: ['health'], summary: 'Readiness: stores and projection lag', response: { 200: readiness, 503: readiness } } },
+      { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Readiness: stores and projection lag', response: { 200: readiness, 503: readiness } } },
       async (_request, reply) => {
         const base = { eventStore: deps.events.kind, documentStore: deps.documents.kind };
         try {

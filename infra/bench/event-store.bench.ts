@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { NewEvent } from '../../domain/eventsourcing/event-store.ts';
 import { openSqliteDocumentStore } from '../document-store/sqlite.ts';
 import { openSqliteEventStore } from '../event-store/sqlite.ts';
+import { createVault } from '../keys/vault.ts';
 import { createLogger } from '../logger.ts';
 import { auditTrail } from '../../projections/audit/audit-trail.ts';
 import { startProjection } from '../../projections/runner.ts';
@@ -86,7 +87,7 @@ export async function eventStoreBenches(dir: string): Promise<BenchResult[]> {
   // inserts of the same documents into the same indexed table.
   const documents = openSqliteDocumentStore(join(dir, 'read-models.db'));
   const head = (await store.headPosition())!;
-  const running = startProjection({ events: store, documents, logger: createLogger('silent') }, auditTrail);
+  const running = startProjection({ events: store, documents, logger: createLogger('silent') }, auditTrail(createVault(documents, randomBytes(32))));
   const oursProject = await timed(async () => {
     if (!(await running.waitFor(head, 600_000))) throw new Error('projection did not catch up');
   });
@@ -105,7 +106,7 @@ export async function eventStoreBenches(dir: string): Promise<BenchResult[]> {
     const insertMany = rawDocs.transaction((slice: typeof rows) => {
       for (const row of slice) {
         const m = JSON.parse(row.metadata) as { occurredAt: string; actor: string; orgId: string; correlationId: string };
-        const doc = { _id: row.event_id, at: m.occurredAt, actor: m.actor, orgId: m.orgId, action: row.type, stream: row.stream, position: String(row.position).padStart(20, '0'), correlationId: m.correlationId };
+        const doc = { _id: row.event_id, at: m.occurredAt, actor: m.actor, orgId: m.orgId, action: row.type, stream: row.stream, position: String(row.position).padStart(20, '0'), correlationId: m.correlationId, ip: null, userAgent: null };
         insertDoc.run(row.event_id, JSON.stringify(doc));
       }
     });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration tests talk to, if they are missing: Debian's Chromium
-# (browser tests), FerretDB built with Go (MongoDB protocol), moto server (AWS APIs).
+# (browser tests), FerretDB built with Go (MongoDB protocol), moto server (AWS APIs), aiosmtpd
+# (an SMTP sink for the mail tests).
 # Idempotent and quick when everything is there. Outside CI a peer that cannot be installed is
 # reported and its suites skip with a reason; under CI=true the tests then fail.
 set -uo pipefail
@@ -24,5 +25,10 @@ fi
 if ! have moto_server; then
   echo "peers: installing moto server from PyPI"
   python3 -m pip install --quiet 'moto[server]==5.2.1' || echo "peers: could not install moto: AWS tests will be skipped"
+fi
+
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "peers: installing aiosmtpd from PyPI"
+  python3 -m pip install --quiet 'aiosmtpd==1.4.6' || echo "peers: could not install aiosmtpd: SMTP tests will be skipped"
 fi
 exit 0

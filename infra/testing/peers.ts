@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readMaildir, type ParsedMail } from './maildir.ts';
 
 /**
  * Starts the real peers the integration tests talk to, each on a free loopback port, and stops
@@ -18,7 +19,7 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-export type PeerOrReason = { peer: RunningPeer; reason?: undefined } | { peer?: undefined; reason: string };
+export type PeerOrReason<Peer extends RunningPeer = RunningPeer> = { peer: Peer; reason?: undefined } | { peer?: undefined; reason: string };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -47,7 +48,7 @@ export async function waitForPort(port: number, timeoutMs: number, child?: Child
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
-function missing(reason: string): PeerOrReason {
+function missing<Peer extends RunningPeer>(reason: string): PeerOrReason<Peer> {
   if (process.env.CI === 'true') throw new Error(`${reason}; under CI=true every peer must be installed by .ci/run`);
   return { reason };
 }
@@ -88,4 +89,21 @@ export async function startFerretDb(): Promise<PeerOrReason> {
     rmSync(dir, { recursive: true, force: true }),
   );
   return { peer };
+}
+
+export interface SmtpSink extends RunningPeer {
+  /** Every mail the sink has accepted so far, in delivery order. */
+  messages(): Promise<ParsedMail[]>;
+}
+
+/** aiosmtpd accepting every mail into a Maildir (one file per mail in `new/`, written before it answers 250). */
+export async function startSmtpSink(): Promise<PeerOrReason<SmtpSink>> {
+  if (spawnSync('python3', ['-c', 'import aiosmtpd']).status !== 0) return missing('aiosmtpd not installed (python3 -m pip install aiosmtpd, or run infra/peers/install.sh)');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cv-smtp-sink-'));
+  // A folder that does not exist yet: Python's Maildir only creates its tmp/new/cur when it creates the folder.
+  const maildir = join(dir, 'maildir');
+  const args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir];
+  const peer = await spawnPeer('python3', args, port, `smtp://127.0.0.1:${port}`, () => rmSync(dir, { recursive: true, force: true }));
+  return { peer: { ...peer, messages: () => readMaildir(maildir) } };
 }

@@ -1,4 +1,5 @@
 import type { Document } from '../../domain/read-models/document-store.ts';
+import type { PersonalDataVault, Sealed } from '../../domain/privacy/personal-data.ts';
 import type { Projection } from '../projection.ts';
 
 /** One entry per event: who did what, when, in which organisation, on which stream. */
@@ -10,13 +11,16 @@ export interface AuditEntry extends Document {
   stream: string;
   position: string;
   correlationId: string;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 /**
  * The audit trail is read straight from every event's metadata (DESIGN.md §4), so it covers every
  * command in every context without their knowing about it. Keyed by event id: replays are harmless.
+ * The source IP and user agent are sealed for the actor; once the actor is erased they read null.
  */
-export const auditTrail: Projection = {
+export const auditTrail = (vault: PersonalDataVault): Projection => ({
   name: 'audit',
   collections: {
     entries: {
@@ -28,6 +32,8 @@ export const auditTrail: Projection = {
     },
   },
   async apply(event, model) {
+    const { actor, ip, userAgent } = event.metadata as { actor: string; ip?: Sealed; userAgent?: Sealed };
+    const open = async (sealed: Sealed | undefined) => (sealed ? ((await vault.open(actor, sealed)) ?? null) : null);
     await model.collection<AuditEntry>('entries').upsert({
       _id: event.eventId,
       at: event.metadata.occurredAt,
@@ -37,6 +43,8 @@ export const auditTrail: Projection = {
       stream: event.stream,
       position: event.position,
       correlationId: event.metadata.correlationId,
+      ip: await open(ip),
+      userAgent: await open(userAgent),
     });
   },
-};
+});

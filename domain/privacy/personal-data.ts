@@ -1,0 +1,13 @@
+/**
+ * Personal data inside events is sealed with its subject's data key (DESIGN.md §6): deleting the
+ * key (erasure) leaves only ciphertext behind. Deciders pass sealed values through untouched.
+ */
+export type Sealed = string & { readonly __brand: 'Sealed' };
+
+export interface PersonalDataVault {
+  seal(subject: string, plaintext: string): Promise<Sealed>;
+  /** The plaintext, or undefined when the subject's key has been destroyed (erased). */
+  open(subject: string, sealed: Sealed): Promise<string | undefined>;
+  /** Crypto-shredding: every value sealed for this subject becomes unreadable. */
+  forget(subject: string): Promise<void>;
+}

@@ -1,0 +1,134 @@
+import type { RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import type { SessionEvent } from '../../domain/identity/session.ts';
+import type { UserEvent } from '../../domain/identity/user.ts';
+import type { OrganizationEvent } from '../../domain/organizations/organization.ts';
+import type { Role } from '../../domain/organizations/roles.ts';
+import type { Document } from '../../domain/read-models/document-store.ts';
+import type { PersonalDataVault, Sealed } from '../../domain/privacy/personal-data.ts';
+import type { Projection, ReadModelWriter } from '../projection.ts';
+
+export interface UserDocument extends Document {
+  email: string;
+  emailHash: string;
+  firstName: string | null;
+  lastName: string | null;
+  timezone: string;
+  verified: boolean;
+  mfaEnabled: boolean;
+  createdAt: string;
+}
+
+export interface SessionDocument extends Document {
+  userId: string;
+  startedAt: string;
+  expiresAt: string;
+  userAgent: string;
+  ip: string;
+  mfa: boolean;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+export interface OrganizationDocument extends Document {
+  name: string;
+  timezone: string;
+  createdAt: string;
+}
+
+export interface MembershipDocument extends Document {
+  orgId: string;
+  userId: string;
+  role: Role;
+  joinedAt: string;
+}
+
+export const membershipId = (orgId: string, userId: string) => `${orgId}:${userId}`;
+
+type IdentityEvent = UserEvent | SessionEvent | OrganizationEvent;
+
+/** Users, their sessions, organisations and memberships, with personal data opened for display. */
+export function identityProjection(vault: PersonalDataVault): Projection {
+  const open = async (subject: string, sealed: Sealed | undefined) => (sealed ? ((await vault.open(subject, sealed)) ?? '[erased]') : null);
+
+  async function applyUser(event: IdentityEvent & { type: UserEvent['type'] }, recorded: RecordedEvent, model: ReadModelWriter) {
+    const users = model.collection<UserDocument>('users');
+    const userId = recorded.stream.slice('user-'.length);
+    switch (event.type) {
+      case 'UserRegistered':
+        await users.upsert({
+          _id: userId,
+          email: (await open(userId, event.data.email))!,
+          emailHash: event.data.emailHash,
+          firstName: await open(userId, event.data.firstName),
+          lastName: await open(userId, event.data.lastName),
+          timezone: event.data.timezone,
+          verified: false,
+          mfaEnabled: false,
+          createdAt: recorded.metadata.occurredAt,
+        });
+        return;
+      case 'EmailVerified':
+        await users.updateMany({ _id: userId }, { $set: { verified: true } });
+        return;
+      case 'VerificationMailRequested':
+        return;
+    }
+  }
+
+  return {
+    name: 'identity',
+    filter: { streamPrefixes: ['user-', 'session-', 'org-'] },
+    collections: {
+      users: { indexes: [{ name: 'by_email_hash', fields: [['emailHash', 1]] }] },
+      sessions: { indexes: [{ name: 'by_user', fields: [['userId', 1], ['startedAt', -1]] }] },
+      organizations: {},
+      memberships: {
+        indexes: [
+          { name: 'by_user', fields: [['userId', 1]] },
+          { name: 'by_org', fields: [['orgId', 1], ['joinedAt', 1]] },
+        ],
+      },
+    },
+    async apply(recorded, model) {
+      const event = { type: recorded.type, data: recorded.data } as IdentityEvent;
+      switch (event.type) {
+        case 'UserRegistered':
+        case 'VerificationMailRequested':
+        case 'EmailVerified':
+          return applyUser(event, recorded, model);
+        case 'SessionStarted': {
+          const { sessionId, userId, startedAt, expiresAt, mfa } = event.data;
+          await model.collection<SessionDocument>('sessions').upsert({
+            _id: sessionId,
+            userId,
+            startedAt,
+            expiresAt,
+            mfa,
+            userAgent: (await open(userId, event.data.userAgent)) ?? '',
+            ip: (await open(userId, event.data.ip)) ?? '',
+            revokedAt: null,
+            revokedReason: null,
+          });
+          return;
+        }
+        case 'SessionRevoked':
+          await model
+            .collection<SessionDocument>('sessions')
+            .updateMany({ _id: event.data.sessionId, revokedAt: null }, { $set: { revokedAt: recorded.metadata.occurredAt, revokedReason: event.data.reason } });
+          return;
+        case 'OrganizationCreated':
+          await model
+            .collection<OrganizationDocument>('organizations')
+            .upsert({ _id: event.data.orgId, name: event.data.name, timezone: event.data.timezone, createdAt: recorded.metadata.occurredAt });
+          return;
+        case 'MemberJoined': {
+          const orgId = recorded.stream.slice('org-'.length);
+          await model
+            .collection<MembershipDocument>('memberships')
+            .upsert({ _id: membershipId(orgId, event.data.userId), orgId, userId: event.data.userId, role: event.data.role, joinedAt: recorded.metadata.occurredAt });
+          return;
+        }
+      }
+    },
+  };
+}
