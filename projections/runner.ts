@@ -117,16 +117,22 @@ export function startProjection(deps: ProjectionDependencies, projection: Projec
       return deps.events.countAfter(checkpoint, 1_000_000);
     },
     async waitFor(target, timeoutMs) {
-      const reached = () => position !== undefined && position >= target;
-      if (reached()) return true;
+      // Reached when applied, or when no event this projection cares about lies between its
+      // position and the target (a filtered projection never sees the others' positions).
+      const reached = async () => {
+        if (position !== undefined && position >= target) return true;
+        for await (const next of deps.events.readAll({ from: position, filter: projection.filter, max: 1 })) return next.position > target;
+        return true;
+      };
+      if (await reached()) return true;
       return new Promise<boolean>((resolve) => {
         const finish = (value: boolean) => {
           clearTimeout(timer);
           waiters.delete(check);
           resolve(value);
         };
-        const check = () => reached() && finish(true);
-        const timer = setTimeout(() => finish(reached()), timeoutMs);
+        const check = () => void reached().then((done) => done && finish(true));
+        const timer = setTimeout(() => void reached().then(finish), timeoutMs);
         waiters.add(check);
       });
     },

@@ -6,6 +6,7 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../domain/identity/sess
 import { can, type Permission, type Role } from '../../domain/organizations/roles.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
+import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AppContext } from '../context.ts';
 
 export const SESSION_COOKIE = 'cv_session';
@@ -53,6 +54,7 @@ const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const identity = identityQueries(ctx.documents);
+  const organizations = organizationQueries(ctx.documents);
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
   await app.register(fastifyCookie);
@@ -72,7 +74,7 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
     if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Please sign in');
     const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
     if (orgId === undefined) return;
-    const membership = await identity.membership(orgId, request.auth.userId);
+    const membership = await organizations.membership(orgId, request.auth.userId);
     if (!membership) throw new NotFoundError('No such organisation');
     request.role = membership.role;
     const permission = request.routeOptions.config.permission;

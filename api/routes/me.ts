@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
 import { roles } from '../../domain/organizations/roles.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
+import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AppContext } from '../context.ts';
 import * as s from '../schemas.ts';
 
@@ -25,20 +26,21 @@ const me = z.object({
 /** Who the caller is, where they belong, and which organisation they are working in. */
 export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const identity = identityQueries(ctx.documents);
+  const organizations = organizationQueries(ctx.documents);
   return async (app) => {
     app.get('/api/me', { schema: { tags: ['me'], summary: 'The signed-in user, their organisations and roles', response: { 200: me } } }, async (request) => {
       const userId = request.auth!.userId;
       const account = await identity.user(userId);
       if (!account) throw new NotFoundError('No such user');
-      const memberships = await identity.membershipsOf(userId);
-      const organizations = await Promise.all(
-        memberships.map(async (m) => ({ id: m.orgId, name: (await identity.organization(m.orgId))?.name ?? '', role: m.role })),
+      const memberships = await organizations.membershipsOf(userId);
+      const mine = await Promise.all(
+        memberships.map(async (m) => ({ id: m.orgId, name: (await organizations.organization(m.orgId))?.name ?? '', role: m.role })),
       );
       const chosen = request.cookies[CURRENT_ORG_COOKIE];
-      const current = organizations.find((o) => o.id === chosen) ?? organizations[0];
+      const current = mine.find((o) => o.id === chosen) ?? mine[0];
       return {
         user: { id: userId, email: account.email, firstName: account.firstName, lastName: account.lastName, timezone: account.timezone, verified: account.verified, mfaEnabled: account.mfaEnabled },
-        organizations,
+        organizations: mine,
         currentOrganizationId: current?.id ?? null,
       };
     });
@@ -47,7 +49,7 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/me/current-organization',
       { schema: { tags: ['me'], summary: 'Switch the organisation you are working in', body: z.object({ organizationId: s.id }), response: { 204: z.null() } } },
       async (request, reply) => {
-        if (!(await identity.membership(request.body.organizationId, request.auth!.userId))) throw new NotFoundError('No such organisation');
+        if (!(await organizations.membership(request.body.organizationId, request.auth!.userId))) throw new NotFoundError('No such organisation');
         reply.setCookie(CURRENT_ORG_COOKIE, request.body.organizationId, { path: '/', sameSite: 'lax', httpOnly: true });
         return reply.status(204).send(null);
       },

@@ -1,8 +1,6 @@
 import type { RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
 import type { SessionEvent } from '../../domain/identity/session.ts';
 import type { UserEvent } from '../../domain/identity/user.ts';
-import type { OrganizationEvent } from '../../domain/organizations/organization.ts';
-import type { Role } from '../../domain/organizations/roles.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
 import type { PersonalDataVault, Sealed } from '../../domain/privacy/personal-data.ts';
 import type { Projection, ReadModelWriter } from '../projection.ts';
@@ -29,24 +27,9 @@ export interface SessionDocument extends Document {
   revokedReason: string | null;
 }
 
-export interface OrganizationDocument extends Document {
-  name: string;
-  timezone: string;
-  createdAt: string;
-}
+type IdentityEvent = UserEvent | SessionEvent;
 
-export interface MembershipDocument extends Document {
-  orgId: string;
-  userId: string;
-  role: Role;
-  joinedAt: string;
-}
-
-export const membershipId = (orgId: string, userId: string) => `${orgId}:${userId}`;
-
-type IdentityEvent = UserEvent | SessionEvent | OrganizationEvent;
-
-/** Users, their sessions, organisations and memberships, with personal data opened for display. */
+/** Users and their sessions, with personal data opened for display. */
 export function identityProjection(vault: PersonalDataVault): Projection {
   const open = async (subject: string, sealed: Sealed | undefined) => (sealed ? ((await vault.open(subject, sealed)) ?? '[erased]') : null);
 
@@ -77,17 +60,10 @@ export function identityProjection(vault: PersonalDataVault): Projection {
 
   return {
     name: 'identity',
-    filter: { streamPrefixes: ['user-', 'session-', 'org-'] },
+    filter: { streamPrefixes: ['user-', 'session-'] },
     collections: {
       users: { indexes: [{ name: 'by_email_hash', fields: [['emailHash', 1]] }] },
       sessions: { indexes: [{ name: 'by_user', fields: [['userId', 1], ['startedAt', -1]] }] },
-      organizations: {},
-      memberships: {
-        indexes: [
-          { name: 'by_user', fields: [['userId', 1]] },
-          { name: 'by_org', fields: [['orgId', 1], ['joinedAt', 1]] },
-        ],
-      },
     },
     async apply(recorded, model) {
       const event = { type: recorded.type, data: recorded.data } as IdentityEvent;
@@ -116,18 +92,6 @@ export function identityProjection(vault: PersonalDataVault): Projection {
             .collection<SessionDocument>('sessions')
             .updateMany({ _id: event.data.sessionId, revokedAt: null }, { $set: { revokedAt: recorded.metadata.occurredAt, revokedReason: event.data.reason } });
           return;
-        case 'OrganizationCreated':
-          await model
-            .collection<OrganizationDocument>('organizations')
-            .upsert({ _id: event.data.orgId, name: event.data.name, timezone: event.data.timezone, createdAt: recorded.metadata.occurredAt });
-          return;
-        case 'MemberJoined': {
-          const orgId = recorded.stream.slice('org-'.length);
-          await model
-            .collection<MembershipDocument>('memberships')
-            .upsert({ _id: membershipId(orgId, event.data.userId), orgId, userId: event.data.userId, role: event.data.role, joinedAt: recorded.metadata.occurredAt });
-          return;
-        }
       }
     },
   };

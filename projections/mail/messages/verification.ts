@@ -1,0 +1,26 @@
+import type { UserEvent } from '../../../domain/identity/user.ts';
+import { layout, greeting, type ComposeMail } from '../message.ts';
+
+/** After sign-up, and when asked again: the link that verifies the address. */
+export const verificationMail: ComposeMail = async (event, ctx) => {
+  if (event.type !== 'UserRegistered' && event.type !== 'VerificationMailRequested') return [];
+  const data = event.data as Extract<UserEvent, { type: 'UserRegistered' | 'VerificationMailRequested' }>['data'];
+  const userId = event.stream.slice('user-'.length);
+  const user = await ctx.recipient(userId);
+  const token = await ctx.vault.open(userId, data.verification.token);
+  if (!user || !token) return [];
+  const url = `${ctx.publicUrl}/verify-email?user=${encodeURIComponent(userId)}&token=${encodeURIComponent(token)}`;
+  return [
+    {
+      messageId: `${event.eventId}.verify`,
+      to: user.email,
+      subject: 'Verify your e-mail address for Cloudventory',
+      ...layout({
+        greeting: greeting(user.firstName),
+        paragraphs: ['Please confirm that this is your e-mail address. The link works once and expires in 24 hours.'],
+        action: { label: 'Verify my e-mail address', url },
+        footer: 'If you did not create a Cloudventory account, ignore this mail.',
+      }),
+    },
+  ];
+};
