@@ -6,6 +6,8 @@ import type { Projection } from '../projection.ts';
 export interface OrganizationDocument extends Document {
   name: string;
   timezone: string;
+  /** Members without MFA are sent through enrolment when they sign in. */
+  requireMfa: boolean;
   createdAt: string;
 }
 
@@ -38,7 +40,7 @@ export const organizationsProjection: Projection = {
       case 'OrganizationCreated':
         await model
           .collection<OrganizationDocument>('organizations')
-          .upsert({ _id: orgId, name: event.data.name, timezone: event.data.timezone, createdAt: recorded.metadata.occurredAt });
+          .upsert({ _id: orgId, name: event.data.name, timezone: event.data.timezone, requireMfa: false, createdAt: recorded.metadata.occurredAt });
         return;
       case 'MemberJoined':
         await model
