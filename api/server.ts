@@ -6,6 +6,10 @@ import { deriveKey, emailIndexer } from '../infra/keys/derive.ts';
 import { openKeys } from '../infra/keys/open-keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import { openStores, type Stores } from '../infra/stores.ts';
+import { openMailer } from '../infra/mail/open-mailer.ts';
+import { mailOutbox } from '../projections/mail/outbox.ts';
+import { recipientOf } from '../projections/mail/recipient.ts';
+import { startMailSender } from '../projections/mail/sender.ts';
 import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
 import { buildApp } from './app.ts';
@@ -16,6 +20,7 @@ export interface RunningServer {
   app: FastifyInstance;
   stores: Stores;
   context: AppContext;
+  /** The read-model projections and the mail outbox. */
   projections: readonly RunningProjection[];
   /** Stops accepting, lets requests in flight finish, lets projections commit, closes the stores. */
   close(): Promise<void>;
@@ -23,13 +28,22 @@ export interface RunningServer {
 
 export const webBuildDir = resolve(import.meta.dirname, '../web/build');
 
-/** The composition root: stores, keys, projections, the HTTP app, on the embedded default or the servers. */
+/** The composition root: stores, keys, projections, workers, the HTTP app, on the embedded default or the servers. */
 export async function startServer(config: Config, logger: Logger, overrides: Partial<Pick<AppContext, 'now' | 'newId'>> = {}): Promise<RunningServer> {
   const stores = await openStores(config, logger);
   let running: RunningProjection[] = [];
+  const stopWorkers: Array<() => Promise<void>> = [];
   try {
     const { masterKey, vault } = openKeys(config, stores, logger);
+    const now = overrides.now ?? (() => new Date());
     running = createProjections({ vault }).map((projection) => startProjection({ ...stores, logger }, projection));
+
+    // Mail is a reaction, not a read model: it is never rebuilt, and writes do not wait for it.
+    const mailer = openMailer(config, logger);
+    const outbox = startProjection({ ...stores, logger }, mailOutbox({ vault, recipient: (userId) => recipientOf(stores.events, vault, userId), publicUrl: config.publicUrl, now }));
+    const sender = startMailSender({ documents: stores.documents, mailer, logger, now });
+    stopWorkers.push(() => sender.stop(), () => outbox.stop());
+
     const context: AppContext = {
       config,
       events: stores.events,
@@ -37,13 +51,13 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       vault,
       projections: running,
       logger,
-      now: () => new Date(),
+      now,
       newId: randomUUID,
       emailIndex: emailIndexer(masterKey),
       sessionSigningKey: deriveKey(masterKey, 'session-signing'),
       ...overrides,
     };
-    const app = await buildApp(context, webBuildDir);
+    const app = await buildApp(context, webBuildDir, [...running, outbox]);
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -53,10 +67,11 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       app,
       stores,
       context,
-      projections: running,
+      projections: [...running, outbox],
       close() {
         closing ??= (async () => {
           await app.close();
+          for (const stop of stopWorkers) await stop();
           await Promise.all(running.map((p) => p.stop()));
           await stores.close();
         })();
@@ -64,6 +79,7 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       },
     };
   } catch (error) {
+    for (const stop of stopWorkers) await stop();
     await Promise.all(running.map((p) => p.stop()));
     await stores.close();
     throw error;
