@@ -1,6 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RunningProjection } from '../projections/runner.ts';
 import type { AppContext } from './context.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
@@ -10,7 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 
 /** The HTTP application: every route declares its zod schemas, which validate and document it. */
-export async function buildApp(ctx: AppContext, webBuildDir: string): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, webBuildDir: string, reported: readonly RunningProjection[]): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
@@ -32,7 +33,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string): Promise<Fa
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await registerAuth(app, ctx);
-  await app.register(healthRoutes(ctx));
+  await app.register(healthRoutes({ ...ctx, projections: reported }));
   await app.register(authRoutes(ctx));
   await app.register(meRoutes(ctx));
   await registerWeb(app, webBuildDir);
