@@ -97,9 +97,9 @@ export async function eventStoreBenches(dir: string): Promise<BenchResult[]> {
 
   const rawDocs = rawDatabase(join(dir, 'raw-docs.db'));
   rawDocs.exec(`CREATE TABLE docs (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL);
-    CREATE INDEX a ON docs (json_extract(doc, '$."orgId"'), json_extract(doc, '$."at"') DESC);
-    CREATE INDEX b ON docs (json_extract(doc, '$."orgId"'), json_extract(doc, '$."actor"'), json_extract(doc, '$."at"') DESC);
-    CREATE INDEX c ON docs (json_extract(doc, '$."actor"'), json_extract(doc, '$."at"') DESC);`);
+    CREATE INDEX a ON docs (json_extract(doc, '$."orgId"'), json_extract(doc, '$."position"') DESC);
+    CREATE INDEX b ON docs (json_extract(doc, '$."orgId"'), json_extract(doc, '$."actor"'), json_extract(doc, '$."position"') DESC);
+    CREATE INDEX c ON docs (json_extract(doc, '$."actor"'), json_extract(doc, '$."position"') DESC);`);
   const insertDoc = rawDocs.prepare('INSERT INTO docs (id, doc) VALUES (?, ?)');
   const rows = raw.prepare<[], { position: number; stream: string; event_id: string; type: string; metadata: string }>('SELECT * FROM events ORDER BY position').all();
   const baselineProject = await timed(() => {

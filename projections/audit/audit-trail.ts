@@ -25,9 +25,9 @@ export const auditTrail = (vault: PersonalDataVault): Projection => ({
   collections: {
     entries: {
       indexes: [
-        { name: 'by_org_time', fields: [['orgId', 1], ['at', -1]] },
-        { name: 'by_org_actor_time', fields: [['orgId', 1], ['actor', 1], ['at', -1]] },
-        { name: 'by_actor_time', fields: [['actor', 1], ['at', -1]] },
+        { name: 'by_org_position', fields: [['orgId', 1], ['position', -1]] },
+        { name: 'by_org_actor_position', fields: [['orgId', 1], ['actor', 1], ['position', -1]] },
+        { name: 'by_actor_position', fields: [['actor', 1], ['position', -1]] },
       ],
     },
   },
