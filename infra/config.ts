@@ -29,6 +29,7 @@ const schema = z.object({
     .trim()
     .regex(/^([^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an e-mail address, optionally with a name: Name <address@example.com>')
     .default('Cloudventory <no-reply@cloudventory.local>'),
+  ACCESS_LOG_RETENTION_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 3650').max(3650, 'must be 1 to 3650').default(30),
 });
 
 export interface Config {
@@ -42,6 +43,7 @@ export interface Config {
   publicUrl: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  accessLogRetentionDays: number;
 }
 
 /** Values of these variables are never repeated in an error message. */
@@ -69,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
   };
 }

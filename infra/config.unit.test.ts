@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:3000',
       smtpUrl: undefined,
       mailFrom: 'Cloudventory <no-reply@cloudventory.local>',
+      accessLogRetentionDays: 30,
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://inventory.example.com/',
       SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
       MAIL_FROM: 'Ops <ops@example.com>',
+      ACCESS_LOG_RETENTION_DAYS: '90',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://inventory.example.com',
       smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
       mailFrom: 'Ops <ops@example.com>',
+      accessLogRetentionDays: 90,
     });
   });
 
@@ -53,6 +56,7 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a number \(got "abc"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be 1 to 65535/],
+    [{ ACCESS_LOG_RETENTION_DAYS: '0' }, /^Invalid configuration: ACCESS_LOG_RETENTION_DAYS must be 1 to 3650/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of/],
     [{ MONGODB_URL: 'postgres://x' }, /^Invalid configuration: MONGODB_URL must be a mongodb:\/\/ or mongodb\+srv:\/\/ URL$/],
     [{ EVENTSTORE_URL: 'http://x' }, /^Invalid configuration: EVENTSTORE_URL must be an esdb/],
