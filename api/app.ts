@@ -3,12 +3,20 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RunningProjection } from '../projections/runner.ts';
 import type { AppContext } from './context.ts';
+import { recordUsage } from '../infra/usage/access-log.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 import { meRoutes } from './routes/me.ts';
+import { organizationRoutes } from './routes/organizations.ts';
+import { mfaRoutes } from './routes/mfa.ts';
+import { passwordRoutes } from './routes/password.ts';
+import { profileRoutes } from './routes/profile.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 
 /** The HTTP application: every route declares its zod schemas, which validate and document it. */
 export async function buildApp(ctx: AppContext, webBuildDir: string, reported: readonly RunningProjection[]): Promise<FastifyInstance> {
@@ -33,9 +41,18 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await registerAuth(app, ctx);
+  const stopPurging = await recordUsage(app, { documents: ctx.documents, logger: ctx.logger, now: ctx.now, retentionDays: ctx.config.accessLogRetentionDays });
+  app.addHook('onClose', async () => stopPurging());
   await app.register(healthRoutes({ ...ctx, projections: reported }));
   await app.register(authRoutes(ctx));
   await app.register(meRoutes(ctx));
+  await app.register(passwordRoutes(ctx));
+  await app.register(profileRoutes(ctx));
+  await app.register(sessionRoutes(ctx));
+  await app.register(organizationRoutes(ctx));
+  await app.register(invitationRoutes(ctx));
+  await app.register(mfaRoutes(ctx));
+  await app.register(auditRoutes(ctx));
   await registerWeb(app, webBuildDir);
   return app;
 }

@@ -1,10 +1,11 @@
 import type { PersonalDataVault } from '../domain/privacy/personal-data.ts';
 import { auditTrail } from './audit/audit-trail.ts';
 import { identityProjection } from './identity/identity.ts';
+import { mfaProjection } from './identity/mfa.ts';
 import { organizationsProjection } from './organizations/organizations.ts';
 import type { Projection } from './projection.ts';
 
 /** Every projection the application runs. */
 export function createProjections(deps: { vault: PersonalDataVault }): Projection[] {
-  return [auditTrail(deps.vault), identityProjection(deps.vault), organizationsProjection];
+  return [auditTrail(deps.vault), identityProjection(deps.vault), organizationsProjection(deps.vault), mfaProjection];
 }

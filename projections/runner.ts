@@ -124,16 +124,17 @@ export function startProjection(deps: ProjectionDependencies, projection: Projec
         for await (const next of deps.events.readAll({ from: position, filter: projection.filter, max: 1 })) return next.position > target;
         return true;
       };
-      if (await reached()) return true;
       return new Promise<boolean>((resolve) => {
         const finish = (value: boolean) => {
           clearTimeout(timer);
           waiters.delete(check);
           resolve(value);
         };
+        // Registered before the first check, so a batch committing during it still wakes us.
         const check = () => void reached().then((done) => done && finish(true));
         const timer = setTimeout(() => void reached().then(finish), timeoutMs);
         waiters.add(check);
+        check();
       });
     },
     async stop() {

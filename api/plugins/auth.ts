@@ -5,6 +5,7 @@ import { AppError, NotFoundError } from '../../domain/errors.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../domain/identity/session.ts';
 import { can, type Permission, type Role } from '../../domain/organizations/roles.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
+import { mfaQueries } from '../../projections/identity/mfa.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AppContext } from '../context.ts';
@@ -39,12 +40,19 @@ declare module 'fastify' {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sid: string; sub: string };
+    /** A session token, or a sign-in challenge awaiting its second factor (api/routes/mfa.ts). */
+    payload: { sid: string; sub: string } | { sub: string; purpose: 'mfa' };
     user: { sid: string; sub: string };
   }
 }
 
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What stays open to a user who must set up MFA first: enough to see why, set it up, or leave. */
+const openDuringMfaEnrollment = (request: FastifyRequest) => {
+  const route = request.routeOptions.url ?? '';
+  return (request.method === 'GET' && route === '/api/me') || route.startsWith('/api/me/mfa/') || route === '/api/auth/logout';
+};
 
 /**
  * One mechanism for every route: the session cookie names a server-side session (revocable, with
@@ -55,6 +63,7 @@ const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const identity = identityQueries(ctx.documents);
   const organizations = organizationQueries(ctx.documents);
+  const mfa = mfaQueries(ctx.documents);
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
   await app.register(fastifyCookie);
@@ -72,6 +81,8 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
     request.auth = await authenticate(request);
     if (request.is404 || request.routeOptions.config.access === 'public') return;
     if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Please sign in');
+    if (!openDuringMfaEnrollment(request) && (await mfa.enrollmentRequired(request.auth.userId)))
+      throw new AppError('FORBIDDEN', 'An organisation you belong to requires multi-factor authentication; set it up to continue');
     const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
     if (orgId === undefined) return;
     const membership = await organizations.membership(orgId, request.auth.userId);
@@ -84,12 +95,14 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
 
   async function authenticate(request: FastifyRequest): Promise<Authenticated | undefined> {
     if (!request.cookies[SESSION_COOKIE]) return undefined;
-    let claims: { sid: string; sub: string };
+    let claims: { sid?: unknown; sub: string; purpose?: unknown };
     try {
-      claims = await request.jwtVerify<{ sid: string; sub: string }>({ onlyCookie: true });
+      claims = await request.jwtVerify<{ sid?: unknown; sub: string; purpose?: unknown }>({ onlyCookie: true });
     } catch {
       return undefined;
     }
+    // Only a session token names a session: a sign-in challenge is never a session.
+    if (typeof claims.sid !== 'string' || claims.purpose !== undefined) return undefined;
     const session = await identity.session(claims.sid);
     const now = ctx.now();
     if (!session || session.userId !== claims.sub || session.revokedAt || Date.parse(session.expiresAt) <= now.getTime()) return undefined;

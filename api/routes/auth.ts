@@ -15,6 +15,8 @@ import * as s from '../schemas.ts';
 import { hashToken, issueToken } from '../tokens.ts';
 import type { FastifyRequest } from 'fastify';
 import { loadUser } from '../users.ts';
+import { startSession as startSessionOf } from '../sessions.ts';
+import { loadMfa, proveSecondFactor, recoveryCode, signMfaChallenge, totpCode, userOfMfaChallenge } from './mfa.ts';
 
 const HOUR = 3600_000;
 
@@ -22,22 +24,7 @@ const HOUR = 3600_000;
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const identity = identityQueries(ctx.documents);
 
-  async function startSession(request: FastifyRequest, userId: string, mfa: boolean) {
-    const sessionId = ctx.newId();
-    const ip = await ctx.vault.seal(userId, request.ip);
-    const userAgent = await ctx.vault.seal(userId, String(request.headers['user-agent'] ?? ''));
-    const result = await execute(ctx, request, { userId }, sessionStream(sessionId), session, {
-      type: 'StartSession',
-      sessionId,
-      userId,
-      now: ctx.now(),
-      ip,
-      userAgent,
-      mfa,
-    });
-    await projected(ctx, result.position);
-    return sessionId;
-  }
+  const startSession = (request: FastifyRequest, userId: string, mfa: boolean) => startSessionOf(ctx, request, userId, mfa);
 
   return async (app) => {
     app.post(
@@ -133,7 +120,8 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['auth'],
           summary: 'Sign in with e-mail and password',
           body: z.object({ email: s.email, password: s.password }),
-          response: { 200: z.object({ userId: z.string() }) },
+          // With MFA on, the password only earns a challenge to answer at /api/auth/login/mfa.
+          response: { 200: z.union([z.object({ userId: z.string() }), z.object({ mfaRequired: z.literal(true), challenge: z.string() })]) },
         },
       },
       async (request, reply) => {
@@ -141,9 +129,30 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const account = found ? await loadUser(ctx, found._id) : undefined;
         const valid = account?.passwordHash ? await verifyPassword(account.passwordHash, request.body.password) : await verifyAgainstDecoy(request.body.password);
         if (!valid || !found) throw new AppError('UNAUTHENTICATED', 'The e-mail address or password is not right');
+        if ((await loadMfa(ctx, found._id)).enabled) return { mfaRequired: true as const, challenge: signMfaChallenge(app, ctx, found._id) };
         const sessionId = await startSession(request, found._id, false);
         await setSessionCookie(reply, ctx, sessionId, found._id);
         return { userId: found._id };
+      },
+    );
+
+    app.post(
+      '/api/auth/login/mfa',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Finish signing in with a code from the authenticator app or a recovery code',
+          body: z.object({ challenge: z.string().max(4096), code: totpCode.optional(), recoveryCode: recoveryCode.optional() }),
+          response: { 200: z.object({ userId: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const userId = userOfMfaChallenge(app, ctx, request.body.challenge);
+        await proveSecondFactor(ctx, request, userId, request.body);
+        const sessionId = await startSession(request, userId, true);
+        await setSessionCookie(reply, ctx, sessionId, userId);
+        return { userId };
       },
     );
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
 import { roles } from '../../domain/organizations/roles.ts';
+import { mfaQueries } from '../../projections/identity/mfa.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AppContext } from '../context.ts';
@@ -21,12 +22,15 @@ const me = z.object({
   }),
   organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(roles) })),
   currentOrganizationId: z.string().nullable(),
+  /** An organisation of theirs requires MFA and they have none: everything else is closed until they set it up. */
+  mfaEnrollmentRequired: z.boolean(),
 });
 
 /** Who the caller is, where they belong, and which organisation they are working in. */
 export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const identity = identityQueries(ctx.documents);
   const organizations = organizationQueries(ctx.documents);
+  const mfa = mfaQueries(ctx.documents);
   return async (app) => {
     app.get('/api/me', { schema: { tags: ['me'], summary: 'The signed-in user, their organisations and roles', response: { 200: me } } }, async (request) => {
       const userId = request.auth!.userId;
@@ -39,9 +43,10 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const chosen = request.cookies[CURRENT_ORG_COOKIE];
       const current = mine.find((o) => o.id === chosen) ?? mine[0];
       return {
-        user: { id: userId, email: account.email, firstName: account.firstName, lastName: account.lastName, timezone: account.timezone, verified: account.verified, mfaEnabled: account.mfaEnabled },
+        user: { id: userId, email: account.email, firstName: account.firstName, lastName: account.lastName, timezone: account.timezone, verified: account.verified, mfaEnabled: await mfa.enabled(userId) },
         organizations: mine,
         currentOrganizationId: current?.id ?? null,
+        mfaEnrollmentRequired: await mfa.enrollmentRequired(userId),
       };
     });
 

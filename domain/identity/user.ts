@@ -8,10 +8,25 @@ export const userStream = (userId: string) => `user-${userId}`;
 export type UserEvent =
   | {
       type: 'UserRegistered';
-      data: { userId: string; email: Sealed; emailHash: string; firstName?: Sealed; lastName?: Sealed; timezone: string; passwordHash: string; verification: IssuedToken };
+      /** No verification token when the address was already proven (the user came through an invitation). */
+      data: { userId: string; email: Sealed; emailHash: string; firstName?: Sealed; lastName?: Sealed; timezone: string; passwordHash: string; verification?: IssuedToken };
     }
   | { type: 'VerificationMailRequested'; data: { verification: IssuedToken } }
-  | { type: 'EmailVerified'; data: { emailHash: string } };
+  | { type: 'EmailVerified'; data: { emailHash: string } }
+  | { type: 'PasswordResetRequested'; data: { reset: IssuedToken } }
+  | { type: 'PasswordReset'; data: { passwordHash: string } }
+  | { type: 'PasswordChanged'; data: { passwordHash: string } }
+  | { type: 'ProfileUpdated'; data: ProfileChanges }
+  /** `currentEmail` is the address being replaced: the alert goes there even if the change is confirmed before the mail is sent. */
+  | { type: 'EmailChangeRequested'; data: { newEmail: Sealed; newEmailHash: string; currentEmail: Sealed; confirmation: IssuedToken } }
+  | { type: 'EmailChanged'; data: { email: Sealed; emailHash: string; previousEmailHash: string } };
+
+/** Only the fields given change; a name set to null is removed. */
+export interface ProfileChanges {
+  firstName?: Sealed | null;
+  lastName?: Sealed | null;
+  timezone?: string;
+}
 
 export type UserCommand =
   | {
@@ -25,22 +40,55 @@ export type UserCommand =
       passwordHash: string;
       verification: IssuedToken;
     }
+  | {
+      /** Sign-up through an invitation: the invitation link mailed to the address proves it. */
+      type: 'RegisterInvitedUser';
+      userId: string;
+      email: Sealed;
+      emailHash: string;
+      firstName?: Sealed;
+      lastName?: Sealed;
+      timezone: string;
+      passwordHash: string;
+    }
   | { type: 'RequestVerificationMail'; verification: IssuedToken; now: Date }
-  | { type: 'VerifyEmail'; tokenHash: string; now: Date };
+  | { type: 'VerifyEmail'; tokenHash: string; now: Date }
+  | { type: 'RequestPasswordReset'; reset: IssuedToken; now: Date }
+  | { type: 'ResetPassword'; tokenHash: string; passwordHash: string; now: Date }
+  /** The current password has been checked by the caller (hashes are verified outside the decider). */
+  | { type: 'ChangePassword'; passwordHash: string }
+  | ({ type: 'UpdateProfile' } & ProfileChanges)
+  | { type: 'RequestEmailChange'; newEmail: Sealed; newEmailHash: string; confirmation: IssuedToken }
+  | { type: 'ConfirmEmailChange'; tokenHash: string; now: Date };
+
+interface TokenState {
+  tokenHash: string;
+  issuedAt: string;
+  expiresAt: string;
+  usedAt?: string;
+}
 
 export interface UserState {
   registered: boolean;
   userId?: string;
   emailHash?: string;
+  email?: Sealed;
   passwordHash?: string;
   verified: boolean;
-  verifications: Array<{ tokenHash: string; issuedAt: string; expiresAt: string; usedAt?: string }>;
+  verifications: TokenState[];
+  passwordResets: TokenState[];
+  /** The latest change asked for; a newer request replaces it (its address is released by the caller). */
+  pendingEmailChange?: TokenState & { email: Sealed; emailHash: string };
 }
 
 /** How often a verification mail may be requested again. */
 export const VERIFICATION_RESEND_INTERVAL_MS = 60_000;
+/** Reset mails to one account are sent at most this often, so nobody can flood someone's inbox with them. */
+export const PASSWORD_RESET_INTERVAL_MS = 60_000;
 
-const tokenState = ({ tokenHash, issuedAt, expiresAt }: IssuedToken) => ({ tokenHash, issuedAt, expiresAt });
+const tokenState = ({ tokenHash, issuedAt, expiresAt }: IssuedToken): TokenState => ({ tokenHash, issuedAt, expiresAt });
+/** Marks every token still open as spent, e.g. all reset links once the password has changed. */
+const spend = (tokens: TokenState[], reason: string) => tokens.map((t) => ({ ...t, usedAt: t.usedAt ?? reason }));
 
 function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
@@ -50,13 +98,33 @@ function evolve(state: UserState, event: UserEvent): UserState {
         registered: true,
         userId: event.data.userId,
         emailHash: event.data.emailHash,
+        email: event.data.email,
         passwordHash: event.data.passwordHash,
-        verifications: [tokenState(event.data.verification)],
+        verifications: event.data.verification ? [tokenState(event.data.verification)] : [],
       };
     case 'VerificationMailRequested':
       return { ...state, verifications: [...state.verifications, tokenState(event.data.verification)] };
     case 'EmailVerified':
-      return { ...state, verified: true, verifications: state.verifications.map((v) => ({ ...v, usedAt: v.usedAt ?? 'verified' })) };
+      return { ...state, verified: true, verifications: spend(state.verifications, 'verified') };
+    case 'PasswordResetRequested':
+      return { ...state, passwordResets: [...state.passwordResets, tokenState(event.data.reset)] };
+    // A new password ends every reset link still open, whichever way it was set.
+    case 'PasswordReset':
+      return { ...state, passwordHash: event.data.passwordHash, passwordResets: spend(state.passwordResets, 'reset') };
+    case 'PasswordChanged':
+      return { ...state, passwordHash: event.data.passwordHash, passwordResets: spend(state.passwordResets, 'changed') };
+    case 'EmailChangeRequested':
+      return { ...state, pendingEmailChange: { ...tokenState(event.data.confirmation), email: event.data.newEmail, emailHash: event.data.newEmailHash } };
+    // Confirming from the new mailbox proves it; links sent to the old address must no longer verify anything.
+    case 'EmailChanged':
+      return {
+        ...state,
+        email: event.data.email,
+        emailHash: event.data.emailHash,
+        verified: true,
+        verifications: spend(state.verifications, 'replaced'),
+        ...(state.pendingEmailChange ? { pendingEmailChange: { ...state.pendingEmailChange, usedAt: 'confirmed' } } : {}),
+      };
     default:
       return state;
   }
@@ -67,6 +135,14 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     if (state.registered) throw new ConflictError('This user is already registered');
     const { type: _type, ...data } = command;
     return [{ type: 'UserRegistered', data }];
+  }
+  if (command.type === 'RegisterInvitedUser') {
+    if (state.registered) throw new ConflictError('This user is already registered');
+    const { type: _type, ...data } = command;
+    return [
+      { type: 'UserRegistered', data },
+      { type: 'EmailVerified', data: { emailHash: data.emailHash } },
+    ];
   }
   if (!state.registered) throw new AppError('NOT_FOUND', 'No such user');
   switch (command.type) {
@@ -84,11 +160,44 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       if (outcome === 'expired') throw new ValidationError('This verification link has expired; ask for a new one');
       throw new ValidationError('This verification link is not valid');
     }
+    case 'RequestPasswordReset': {
+      // Too soon is not an error: the caller must not learn anything about the account from the answer.
+      const last = state.passwordResets.at(-1);
+      if (last && command.now.getTime() - Date.parse(last.issuedAt) < PASSWORD_RESET_INTERVAL_MS) return [];
+      return [{ type: 'PasswordResetRequested', data: { reset: command.reset } }];
+    }
+    case 'ResetPassword': {
+      const outcome = checkToken(state.passwordResets.find((t) => t.tokenHash === command.tokenHash), command.now);
+      if (outcome === 'valid') return [{ type: 'PasswordReset', data: { passwordHash: command.passwordHash } }];
+      if (outcome === 'expired') throw new ValidationError('This password reset link has expired; ask for a new one');
+      if (outcome === 'used') throw new ValidationError('This password reset link has already been used; ask for a new one');
+      throw new ValidationError('This password reset link is not valid');
+    }
+    case 'ChangePassword':
+      return [{ type: 'PasswordChanged', data: { passwordHash: command.passwordHash } }];
+    case 'UpdateProfile': {
+      const { type: _type, ...changes } = command;
+      const data = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as ProfileChanges;
+      return Object.keys(data).length === 0 ? [] : [{ type: 'ProfileUpdated', data }];
+    }
+    case 'RequestEmailChange': {
+      if (command.newEmailHash === state.emailHash) throw new ValidationError('This is already your e-mail address', [{ path: '/newEmail', message: 'is your current address' }]);
+      const { newEmail, newEmailHash, confirmation } = command;
+      return [{ type: 'EmailChangeRequested', data: { newEmail, newEmailHash, currentEmail: state.email!, confirmation } }];
+    }
+    case 'ConfirmEmailChange': {
+      const pending = state.pendingEmailChange;
+      const outcome = checkToken(pending?.tokenHash === command.tokenHash ? pending : undefined, command.now);
+      if (outcome === 'valid') return [{ type: 'EmailChanged', data: { email: pending!.email, emailHash: pending!.emailHash, previousEmailHash: state.emailHash! } }];
+      if (outcome === 'used') throw new ConflictError('This e-mail address change has already been confirmed');
+      if (outcome === 'expired') throw new ValidationError('This confirmation link has expired; ask for the change again');
+      throw new ValidationError('This confirmation link is not valid');
+    }
   }
 }
 
 export const user: Decider<UserCommand, UserEvent, UserState> = {
-  initialState: () => ({ registered: false, verified: false, verifications: [] }),
+  initialState: () => ({ registered: false, verified: false, verifications: [], passwordResets: [] }),
   evolve,
   decide,
 };

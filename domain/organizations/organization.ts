@@ -1,43 +1,206 @@
-import { AppError, ConflictError } from '../errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
-import type { Role } from './roles.ts';
+import type { IssuedToken } from '../identity/tokens.ts';
+import type { Sealed } from '../privacy/personal-data.ts';
+import { assertInvitationUsable, isExpired, type InvitationStatus } from './invitation.ts';
+import { canAssign, type Role } from './roles.ts';
 
 export const organizationStream = (orgId: string) => `org-${orgId}`;
 
+export type MemberRemovalReason = 'removed' | 'left';
+
 export type OrganizationEvent =
   | { type: 'OrganizationCreated'; data: { orgId: string; name: string; timezone: string; ownerId: string } }
-  | { type: 'MemberJoined'; data: { userId: string; role: Role } };
+  | { type: 'MemberJoined'; data: { userId: string; role: Role } }
+  | {
+      type: 'MemberInvited';
+      data: {
+        invitationId: string;
+        email: Sealed;
+        emailHash: string;
+        role: Role;
+        tokenHash: string;
+        token: Sealed;
+        expiresAt: string;
+        invitedBy: string;
+        /** The name at the time of the invitation, so the mail says what the invitee is joining. */
+        organizationName: string;
+      };
+    }
+  | { type: 'InvitationRevoked'; data: { invitationId: string } }
+  | { type: 'InvitationAccepted'; data: { invitationId: string; userId: string } }
+  | { type: 'MemberRoleChanged'; data: { userId: string; role: Role; previousRole: Role } }
+  | { type: 'MemberRemoved'; data: { userId: string; reason: MemberRemovalReason } }
+  | { type: 'OrganizationSettingsChanged'; data: { name?: string; requireMfa?: boolean } };
 
-export type OrganizationCommand = { type: 'CreateOrganization'; orgId: string; name: string; timezone: string; ownerId: string };
+export type OrganizationCommand =
+  | { type: 'CreateOrganization'; orgId: string; name: string; timezone: string; ownerId: string }
+  | {
+      type: 'InviteMember';
+      invitationId: string;
+      email: Sealed;
+      emailHash: string;
+      role: Role;
+      invitation: IssuedToken;
+      invitedBy: string;
+      /** Only people who proved their own address may send mail to others in our name. */
+      inviterVerified: boolean;
+      /** The account that already holds the invited address, if any. */
+      existingUserId?: string | undefined;
+      now: Date;
+    }
+  | { type: 'RevokeInvitation'; invitationId: string }
+  | { type: 'AcceptInvitation'; invitationId: string; tokenHash: string; userId: string; emailHash: string; now: Date }
+  | { type: 'ChangeMemberRole'; userId: string; role: Role; changedBy: string }
+  | { type: 'RemoveMember'; userId: string; removedBy: string }
+  | { type: 'LeaveOrganization'; userId: string }
+  | {
+      type: 'ChangeOrganizationSettings';
+      name?: string | undefined;
+      requireMfa?: boolean | undefined;
+      /** Requiring MFA of everyone locks out whoever has none, starting with the one asking. */
+      changerHasMfa: boolean;
+    };
+
+export interface InvitationState {
+  invitationId: string;
+  email: Sealed;
+  emailHash: string;
+  role: Role;
+  tokenHash: string;
+  expiresAt: string;
+  invitedBy: string;
+  status: InvitationStatus;
+}
 
 export interface OrganizationState {
   orgId?: string;
+  name?: string;
+  requireMfa: boolean;
   members: Record<string, Role>;
+  invitations: Record<string, InvitationState>;
+}
+
+const withInvitation = (state: OrganizationState, invitationId: string, change: Partial<InvitationState>): OrganizationState => {
+  const invitation = state.invitations[invitationId];
+  return invitation ? { ...state, invitations: { ...state.invitations, [invitationId]: { ...invitation, ...change } } } : state;
+};
+
+function evolve(state: OrganizationState, event: OrganizationEvent): OrganizationState {
+  switch (event.type) {
+    case 'OrganizationCreated':
+      return { ...state, orgId: event.data.orgId, name: event.data.name };
+    case 'MemberJoined':
+    case 'MemberRoleChanged':
+      return { ...state, members: { ...state.members, [event.data.userId]: event.data.role } };
+    case 'MemberRemoved': {
+      const { [event.data.userId]: _gone, ...members } = state.members;
+      return { ...state, members };
+    }
+    case 'MemberInvited': {
+      const { invitationId, email, emailHash, role, tokenHash, expiresAt, invitedBy } = event.data;
+      return { ...state, invitations: { ...state.invitations, [invitationId]: { invitationId, email, emailHash, role, tokenHash, expiresAt, invitedBy, status: 'pending' } } };
+    }
+    case 'InvitationRevoked':
+      return withInvitation(state, event.data.invitationId, { status: 'revoked' });
+    case 'InvitationAccepted':
+      return withInvitation(state, event.data.invitationId, { status: 'accepted' });
+    case 'OrganizationSettingsChanged':
+      return { ...state, ...(event.data.name === undefined ? {} : { name: event.data.name }), ...(event.data.requireMfa === undefined ? {} : { requireMfa: event.data.requireMfa }) };
+    default:
+      return state;
+  }
+}
+
+const owners = (state: OrganizationState) => Object.values(state.members).filter((role) => role === 'owner').length;
+
+function memberRole(state: OrganizationState, userId: string): Role {
+  const role = state.members[userId];
+  if (!role) throw new NotFoundError('No such member in this organisation');
+  return role;
+}
+
+const ownersOnly = (what: string) => new AppError('FORBIDDEN', `Only an owner can ${what}`);
+
+function decide(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
+  if (command.type === 'CreateOrganization') {
+    if (state.orgId) throw new ConflictError('This organisation already exists');
+    const name = command.name.trim();
+    if (!name) throw new ValidationError('The organisation needs a name');
+    return [
+      { type: 'OrganizationCreated', data: { orgId: command.orgId, name, timezone: command.timezone, ownerId: command.ownerId } },
+      { type: 'MemberJoined', data: { userId: command.ownerId, role: 'owner' } },
+    ];
+  }
+  if (!state.orgId) throw new NotFoundError('No such organisation');
+
+  switch (command.type) {
+    case 'InviteMember': {
+      const inviterRole = memberRole(state, command.invitedBy);
+      if (!command.inviterVerified) throw new AppError('FORBIDDEN', 'Please verify your e-mail address before inviting others');
+      if (!canAssign(inviterRole, command.role)) throw ownersOnly('invite an owner');
+      if (command.existingUserId && state.members[command.existingUserId]) throw new ConflictError('This person is already a member of the organisation');
+      const pending = Object.values(state.invitations).some((i) => i.emailHash === command.emailHash && i.status === 'pending' && !isExpired(i, command.now));
+      if (pending) throw new ConflictError('This address already has a pending invitation; withdraw it to send a new one');
+      const { invitationId, email, emailHash, role, invitedBy, invitation } = command;
+      return [
+        {
+          type: 'MemberInvited',
+          data: { invitationId, email, emailHash, role, tokenHash: invitation.tokenHash, token: invitation.token, expiresAt: invitation.expiresAt, invitedBy, organizationName: state.name! },
+        },
+      ];
+    }
+    case 'RevokeInvitation': {
+      const invitation = state.invitations[command.invitationId];
+      if (!invitation) throw new NotFoundError('No such invitation');
+      if (invitation.status === 'revoked') return [];
+      if (invitation.status === 'accepted') throw new ConflictError('This invitation has already been accepted; remove the member instead');
+      return [{ type: 'InvitationRevoked', data: { invitationId: invitation.invitationId } }];
+    }
+    case 'AcceptInvitation': {
+      const invitation = assertInvitationUsable(state.invitations[command.invitationId], command.tokenHash, command.now);
+      if (invitation.emailHash !== command.emailHash)
+        throw new AppError('FORBIDDEN', 'This invitation was sent to another e-mail address; sign in with that address to accept it');
+      if (state.members[command.userId]) throw new ConflictError('You are already a member of this organisation');
+      return [
+        { type: 'InvitationAccepted', data: { invitationId: invitation.invitationId, userId: command.userId } },
+        { type: 'MemberJoined', data: { userId: command.userId, role: invitation.role } },
+      ];
+    }
+    case 'ChangeMemberRole': {
+      const actorRole = memberRole(state, command.changedBy);
+      const previousRole = memberRole(state, command.userId);
+      if (previousRole === command.role) return [];
+      if (!canAssign(actorRole, previousRole) || !canAssign(actorRole, command.role)) throw ownersOnly('make or unmake owners');
+      if (previousRole === 'owner' && owners(state) === 1) throw new ConflictError('The last owner cannot be demoted; make someone else an owner first');
+      return [{ type: 'MemberRoleChanged', data: { userId: command.userId, role: command.role, previousRole } }];
+    }
+    case 'RemoveMember': {
+      const actorRole = memberRole(state, command.removedBy);
+      const role = memberRole(state, command.userId);
+      if (!canAssign(actorRole, role)) throw ownersOnly('remove an owner');
+      if (role === 'owner' && owners(state) === 1) throw new ConflictError('The last owner cannot be removed; make someone else an owner first');
+      return [{ type: 'MemberRemoved', data: { userId: command.userId, reason: 'removed' } }];
+    }
+    case 'LeaveOrganization': {
+      const role = memberRole(state, command.userId);
+      if (role === 'owner' && owners(state) === 1) throw new ConflictError('You are the last owner and cannot leave; make someone else an owner first');
+      return [{ type: 'MemberRemoved', data: { userId: command.userId, reason: 'left' } }];
+    }
+    case 'ChangeOrganizationSettings': {
+      const name = command.name?.trim();
+      if (name === '') throw new ValidationError('The organisation needs a name', [{ path: '/name', message: 'is required' }]);
+      const data: { name?: string; requireMfa?: boolean } = {};
+      if (name !== undefined && name !== state.name) data.name = name;
+      if (command.requireMfa !== undefined && command.requireMfa !== state.requireMfa) data.requireMfa = command.requireMfa;
+      if (data.requireMfa && !command.changerHasMfa) throw new ConflictError('Set up multi-factor authentication for yourself before requiring it of every member');
+      return Object.keys(data).length === 0 ? [] : [{ type: 'OrganizationSettingsChanged', data }];
+    }
+  }
 }
 
 export const organization: Decider<OrganizationCommand, OrganizationEvent, OrganizationState> = {
-  initialState: () => ({ members: {} }),
-  evolve: (state, event) => {
-    switch (event.type) {
-      case 'OrganizationCreated':
-        return { ...state, orgId: event.data.orgId };
-      case 'MemberJoined':
-        return { ...state, members: { ...state.members, [event.data.userId]: event.data.role } };
-      default:
-        return state;
-    }
-  },
-  decide: (command, state) => {
-    switch (command.type) {
-      case 'CreateOrganization': {
-        if (state.orgId) throw new ConflictError('This organisation already exists');
-        const name = command.name.trim();
-        if (!name) throw new AppError('VALIDATION_FAILED', 'The organisation needs a name');
-        return [
-          { type: 'OrganizationCreated', data: { orgId: command.orgId, name, timezone: command.timezone, ownerId: command.ownerId } },
-          { type: 'MemberJoined', data: { userId: command.ownerId, role: 'owner' } },
-        ];
-      }
-    }
-  },
+  initialState: () => ({ requireMfa: false, members: {}, invitations: {} }),
+  evolve,
+  decide,
 };

@@ -106,7 +106,7 @@ export async function eventStoreBenches(dir: string): Promise<BenchResult[]> {
     const insertMany = rawDocs.transaction((slice: typeof rows) => {
       for (const row of slice) {
         const m = JSON.parse(row.metadata) as { occurredAt: string; actor: string; orgId: string; correlationId: string };
-        const doc = { _id: row.event_id, at: m.occurredAt, actor: m.actor, orgId: m.orgId, action: row.type, stream: row.stream, position: String(row.position).padStart(20, '0'), correlationId: m.correlationId, ip: null, userAgent: null };
+        const doc = { _id: row.event_id, at: m.occurredAt, actor: m.actor, orgId: m.orgId, action: row.type, stream: row.stream, position: String(row.position).padStart(20, '0'), correlationId: m.correlationId, ip: null, userAgent: null, detail: null };
         insertDoc.run(row.event_id, JSON.stringify(doc));
       }
     });

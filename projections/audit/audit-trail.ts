@@ -13,6 +13,8 @@ export interface AuditEntry extends Document {
   correlationId: string;
   ip: string | null;
   userAgent: string | null;
+  /** A short, non-personal detail some events carry, such as why a sign-in failed. */
+  detail: string | null;
 }
 
 /**
@@ -45,6 +47,7 @@ export const auditTrail = (vault: PersonalDataVault): Projection => ({
       correlationId: event.metadata.correlationId,
       ip: await open(ip),
       userAgent: await open(userAgent),
+      detail: typeof (event.data as { reason?: unknown }).reason === 'string' ? (event.data as { reason: string }).reason : null,
     });
   },
 });

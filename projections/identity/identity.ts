@@ -12,7 +12,6 @@ export interface UserDocument extends Document {
   lastName: string | null;
   timezone: string;
   verified: boolean;
-  mfaEnabled: boolean;
   createdAt: string;
 }
 
@@ -46,14 +45,31 @@ export function identityProjection(vault: PersonalDataVault): Projection {
           lastName: await open(userId, event.data.lastName),
           timezone: event.data.timezone,
           verified: false,
-          mfaEnabled: false,
           createdAt: recorded.metadata.occurredAt,
         });
         return;
       case 'EmailVerified':
         await users.updateMany({ _id: userId }, { $set: { verified: true } });
         return;
+      case 'ProfileUpdated': {
+        const { firstName, lastName, timezone } = event.data;
+        const changes = {
+          ...(firstName === undefined ? {} : { firstName: await open(userId, firstName ?? undefined) }),
+          ...(lastName === undefined ? {} : { lastName: await open(userId, lastName ?? undefined) }),
+          ...(timezone === undefined ? {} : { timezone }),
+        };
+        if (Object.keys(changes).length > 0) await users.updateMany({ _id: userId }, { $set: changes });
+        return;
+      }
+      // The new address was proven by the link sent to it.
+      case 'EmailChanged':
+        await users.updateMany({ _id: userId }, { $set: { email: (await open(userId, event.data.email))!, emailHash: event.data.emailHash, verified: true } });
+        return;
       case 'VerificationMailRequested':
+      case 'PasswordResetRequested':
+      case 'PasswordReset':
+      case 'PasswordChanged':
+      case 'EmailChangeRequested':
         return;
     }
   }
@@ -71,6 +87,8 @@ export function identityProjection(vault: PersonalDataVault): Projection {
         case 'UserRegistered':
         case 'VerificationMailRequested':
         case 'EmailVerified':
+        case 'ProfileUpdated':
+        case 'EmailChanged':
           return applyUser(event, recorded, model);
         case 'SessionStarted': {
           const { sessionId, userId, startedAt, expiresAt, mfa } = event.data;

@@ -1,5 +1,10 @@
 import type { ComposeMail } from '../message.ts';
+import { invitationMail } from './invitation.ts';
+import { emailChangeMails } from './email-change.ts';
+import { mfaAlertMail } from './mfa-alerts.ts';
+import { passwordResetMail } from './password-reset.ts';
+import { passwordAlertMail } from './security-alerts.ts';
 import { verificationMail } from './verification.ts';
 
 /** Every kind of mail Cloudventory sends. Add a composer here when adding a mail. */
-export const mailComposers: readonly ComposeMail[] = [verificationMail];
+export const mailComposers: readonly ComposeMail[] = [verificationMail, mfaAlertMail, passwordResetMail, passwordAlertMail, emailChangeMails, invitationMail];

@@ -6,6 +6,8 @@ export const verificationMail: ComposeMail = async (event, ctx) => {
   if (event.type !== 'UserRegistered' && event.type !== 'VerificationMailRequested') return [];
   const data = event.data as Extract<UserEvent, { type: 'UserRegistered' | 'VerificationMailRequested' }>['data'];
   const userId = event.stream.slice('user-'.length);
+  // An invited user's address is proven by the invitation: nothing to verify, no mail.
+  if (!data.verification) return [];
   const user = await ctx.recipient(userId);
   const token = await ctx.vault.open(userId, data.verification.token);
   if (!user || !token) return [];

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../infra/testing/server.ts';
+import { identityQueries } from '../projections/identity/queries.ts';
+import type { RunningServer } from './server.ts';
+import { strongPassword, type ApiClient } from './testing/client.ts';
+import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from './testing/organizations.ts';
+
+/**
+ * THE WALK: every documented path with an object id in it, called by a member of organisation A with
+ * organisation B's ids, must answer 404 — for every method, for routes added later too. Paths come
+ * from /api/openapi.json, so a new route is walked without anyone adding it here.
+ */
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  items?: JsonSchema;
+  minItems?: number;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+}
+interface Operation {
+  parameters?: Array<{ in: string; name: string; required?: boolean; schema?: JsonSchema }>;
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+}
+type OpenApi = { paths: Record<string, Record<string, Operation>> };
+
+const methods = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/**
+ * Valid-looking values for fields whose rules the OpenAPI document cannot express (refinements), so
+ * a request gets past validation and reaches the authorisation check. Add a field here when the walk
+ * reports that it could not build a valid request for it.
+ */
+const knownValues: Record<string, unknown> = {
+  email: 'walker@example.com',
+  newEmail: 'walker-new@example.com',
+  password: strongPassword,
+  currentPassword: strongPassword,
+  newPassword: strongPassword,
+  timezone: 'Europe/London',
+  token: 'w'.repeat(43),
+  code: '123456',
+  name: 'Walked',
+};
+
+function sample(schema: JsonSchema, name: string): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (schema.default !== undefined) return schema.default;
+  if (schema.enum) return schema.enum[0];
+  const alternative = schema.anyOf?.[0] ?? schema.oneOf?.[0] ?? schema.allOf?.[0];
+  if (alternative) return sample(alternative, name);
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object':
+      return Object.fromEntries((schema.required ?? []).map((key) => [key, sample(schema.properties?.[key] ?? {}, key)]));
+    case 'array':
+      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}, name));
+    case 'boolean':
+      return false;
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    default:
+      return sampleString(schema, name);
+  }
+}
+
+function sampleString(schema: JsonSchema, name: string): string {
+  const candidates = [
+    knownValues[name],
+    schema.format === 'uuid' ? randomUUID() : undefined,
+    schema.format === 'email' ? 'walker@example.com' : undefined,
+    schema.format === 'date-time' ? new Date().toISOString() : undefined,
+    'w'.repeat(Math.max(schema.minLength ?? 1, 1)),
+    'w'.repeat(43),
+    '123456',
+  ];
+  const fits = (value: unknown): value is string =>
+    typeof value === 'string' &&
+    value.length >= (schema.minLength ?? 0) &&
+    value.length <= (schema.maxLength ?? Infinity) &&
+    (!schema.pattern || new RegExp(schema.pattern, 'u').test(value));
+  const found = candidates.find(fits);
+  if (found === undefined) throw new Error(`The walk cannot build a valid value for "${name}" (${JSON.stringify(schema)}): add one to knownValues`);
+  return found;
+}
+
+let server: RunningServer;
+let a: Owner;
+let b: Owner;
+/** A's own objects, so A's own reads can be shown to work (otherwise 404 everywhere would pass). */
+let ownIds: Record<string, string>;
+/** B's real objects, by the path parameter that names them. */
+let foreignIds: Record<string, string>;
+let bMember: Person;
+let bInvitation: Invitation;
+let openapi: OpenApi;
+
+async function sessionOf(userId: string): Promise<string> {
+  const [session] = await identityQueries(server.context.documents).activeSessionsOf(userId, new Date());
+  return session!._id;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  a = await verifiedOwner(server);
+  const aMember = await joinAs(server, a, 'member');
+  const aInvitation = await invite(server, a.client, a.orgId, 'viewer');
+  b = await verifiedOwner(server);
+  bMember = await joinAs(server, b, 'member');
+  bInvitation = await invite(server, b.client, b.orgId, 'admin');
+  ownIds = { orgId: a.orgId, userId: aMember.userId, invitationId: aInvitation.invitationId, sessionId: await sessionOf(a.userId) };
+  // Add new kinds of objects here (connectionId, scanId, ...) with one of B's, so the walk uses a real one.
+  foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId) };
+  openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApi;
+});
+afterAll(() => server?.close());
+
+/** Calls an operation as the client's user, with a valid request built from its schema; any response type. */
+async function request(client: ApiClient, method: (typeof methods)[number], template: string, operation: Operation, ids: Record<string, string>) {
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? randomUUID());
+  const query = new URLSearchParams();
+  for (const p of operation.parameters ?? []) if (p.in === 'query' && p.required) query.set(p.name, String(sample(p.schema ?? {}, p.name)));
+  const url = query.size > 0 ? `${path}?${query}` : path;
+  const schema = operation.requestBody?.content?.['application/json']?.schema;
+  const response = await fetch(`${server.url}${url}`, {
+    method: method.toUpperCase(),
+    headers: {
+      origin: server.url,
+      cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      ...(schema ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(schema ? { body: JSON.stringify(sample(schema, 'body')) } : {}),
+  });
+  return { url, status: response.status, body: (await response.text()).slice(0, 300) };
+}
+
+const idParams = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+const operations = (template: string) => methods.filter((m) => openapi.paths[template]?.[m]).map((m) => [m, openapi.paths[template]![m]!] as const);
+
+describe('tenant isolation', () => {
+  it("answers 404 to every method of every path with an id, called with another organisation's ids", async () => {
+    const walked: string[] = [];
+    const leaks: string[] = [];
+    const templates = Object.keys(openapi.paths).filter((t) => idParams(t).length > 0);
+    for (const template of templates) {
+      for (const [method, operation] of operations(template)) {
+        // Everything of B's; and, where the path also names objects, A's organisation with B's objects in it.
+        const variants = [foreignIds, ...(idParams(template).includes('orgId') && idParams(template).length > 1 ? [{ ...foreignIds, orgId: a.orgId }] : [])];
+        for (const ids of variants) {
+          const { url, status, body } = await request(a.client, method, template, operation, ids);
+          walked.push(`${method.toUpperCase()} ${template}`);
+          if (status !== 404) leaks.push(`${method.toUpperCase()} ${url} answered ${status}: ${body}`);
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+    // The walk must have found the routes we know of; fewer means it walked the wrong document.
+    expect(walked).toEqual(
+      expect.arrayContaining([
+        'GET /api/orgs/{orgId}',
+        'PATCH /api/orgs/{orgId}',
+        'GET /api/orgs/{orgId}/members',
+        'PUT /api/orgs/{orgId}/members/{userId}/role',
+        'DELETE /api/orgs/{orgId}/members/{userId}',
+        'POST /api/orgs/{orgId}/leave',
+        'GET /api/orgs/{orgId}/invitations',
+        'POST /api/orgs/{orgId}/invitations',
+        'DELETE /api/orgs/{orgId}/invitations/{invitationId}',
+      ]),
+    );
+  });
+
+  it("lets A read their own organisation's objects on the same paths", async () => {
+    const read: string[] = [];
+    for (const template of Object.keys(openapi.paths)) {
+      const params = idParams(template);
+      const get = openapi.paths[template]?.get;
+      if (!get || params.length === 0 || !params.every((p) => p in ownIds)) continue;
+      const { url, status, body } = await request(a.client, 'get', template, get, ownIds);
+      expect(status, `GET ${url}: ${body}`).toBe(200);
+      read.push(template);
+    }
+    expect(read).toEqual(expect.arrayContaining(['/api/orgs/{orgId}', '/api/orgs/{orgId}/members', '/api/orgs/{orgId}/invitations']));
+  });
+
+  it("leaves B's organisation exactly as it was", async () => {
+    const org = await b.client.get(`/api/orgs/${b.orgId}`);
+    expect(org.body).toMatchObject({ name: expect.stringMatching(/^Org /), requireMfa: false, role: 'owner' });
+    const members = (await b.client.get(`/api/orgs/${b.orgId}/members`)).body.members as Array<{ userId: string; role: string }>;
+    expect(members.map((m) => [m.userId, m.role])).toEqual([
+      [b.userId, 'owner'],
+      [bMember.userId, 'member'],
+    ]);
+    const invitations = (await b.client.get(`/api/orgs/${b.orgId}/invitations`)).body.invitations as Array<{ id: string; status: string }>;
+    expect(invitations.find((i) => i.id === bInvitation.invitationId)).toMatchObject({ status: 'pending' });
+    expect((await bMember.client.get('/api/me')).status).toBe(200);
+  });
+});

@@ -1,0 +1,84 @@
+import { expect } from 'vitest';
+import type { Role } from '../../domain/organizations/roles.ts';
+import type { Sealed } from '../../domain/privacy/personal-data.ts';
+import type { RunningServer } from '../server.ts';
+import { apiClient, signUpBody, strongPassword, type ApiClient } from './client.ts';
+
+/** Test helpers for organisations: people signed up, verified, invited and joined through the real API. */
+
+export interface Person {
+  client: ApiClient;
+  userId: string;
+  email: string;
+}
+
+export interface Owner extends Person {
+  orgId: string;
+}
+
+const uniqueEmail = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+
+/** The data of the first event of this type in a stream, straight from the event log. */
+async function eventData<T>(server: RunningServer, stream: string, type: string, match: (data: T) => boolean = () => true): Promise<T> {
+  for await (const event of server.stores.events.readStream(stream)) if (event.type === type && match(event.data as T)) return event.data as T;
+  throw new Error(`no ${type} in ${stream}`);
+}
+
+/** Signs up a new account with its own organisation; the address is not verified. */
+export async function signUp(server: RunningServer, overrides: Record<string, unknown> = {}): Promise<Owner> {
+  const client = apiClient(server);
+  const body = signUpBody({ email: uniqueEmail('owner'), ...overrides });
+  const created = await client.post('/api/auth/signup', body);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { client, userId: created.body.userId as string, orgId: created.body.orgId as string, email: body.email };
+}
+
+/** Verifies a user's address with the token from their registration, as the mail link would. */
+export async function verify(server: RunningServer, person: Person): Promise<void> {
+  const data = await eventData<{ verification: { token: Sealed } }>(server, `user-${person.userId}`, 'UserRegistered');
+  const token = await server.context.vault.open(person.userId, data.verification.token);
+  const verified = await person.client.post('/api/auth/verify-email', { userId: person.userId, token });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+}
+
+/** An owner whose address is verified, so they may invite. */
+export async function verifiedOwner(server: RunningServer, overrides: Record<string, unknown> = {}): Promise<Owner> {
+  const owner = await signUp(server, overrides);
+  await verify(server, owner);
+  return owner;
+}
+
+/** The token an invitation mail carries, opened from the event log with the invitation's key. */
+export async function invitationToken(server: RunningServer, orgId: string, invitationId: string): Promise<string> {
+  const data = await eventData<{ invitationId: string; token: Sealed }>(server, `org-${orgId}`, 'MemberInvited', (d) => d.invitationId === invitationId);
+  return (await server.context.vault.open(`invitation-${invitationId}`, data.token))!;
+}
+
+export interface Invitation {
+  orgId: string;
+  invitationId: string;
+  token: string;
+  email: string;
+}
+
+/** Invites an address (a fresh one unless given) and returns the link's parts. */
+export async function invite(server: RunningServer, inviter: ApiClient, orgId: string, role: Role, email = uniqueEmail('invitee')): Promise<Invitation> {
+  const response = await inviter.post(`/api/orgs/${orgId}/invitations`, { email, role });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  const invitationId = response.body.invitationId as string;
+  return { orgId, invitationId, email, token: await invitationToken(server, orgId, invitationId) };
+}
+
+/** Signs a new user up through an invitation link. */
+export async function signUpInvited(server: RunningServer, invitation: Invitation, overrides: Record<string, unknown> = {}): Promise<Person> {
+  const client = apiClient(server);
+  const { orgId, invitationId, token } = invitation;
+  const response = await client.post('/api/auth/signup-invited', { orgId, invitationId, token, firstName: 'Grace', lastName: 'Hopper', password: strongPassword, timezone: 'Europe/Paris', ...overrides });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return { client, userId: response.body.userId as string, email: invitation.email };
+}
+
+/** A new person in the owner's organisation with this role, joined by invitation. */
+export async function joinAs(server: RunningServer, owner: Owner, role: Role): Promise<Person> {
+  return signUpInvited(server, await invite(server, owner.client, owner.orgId, role));
+}
