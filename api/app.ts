@@ -5,9 +5,11 @@ import type { RunningProjection } from '../projections/runner.ts';
 import type { AppContext } from './context.ts';
 import { recordUsage } from '../infra/usage/access-log.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { registerRateLimits } from './plugins/rate-limits.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { signInRoutes } from './routes/sign-ins.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { invitationRoutes } from './routes/invitations.ts';
@@ -41,6 +43,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await registerAuth(app, ctx);
+  await registerRateLimits(app);
   const stopPurging = await recordUsage(app, { documents: ctx.documents, logger: ctx.logger, now: ctx.now, retentionDays: ctx.config.accessLogRetentionDays });
   app.addHook('onClose', async () => stopPurging());
   await app.register(healthRoutes({ ...ctx, projections: reported }));
@@ -53,6 +56,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   await app.register(invitationRoutes(ctx));
   await app.register(mfaRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(signInRoutes(ctx));
   await registerWeb(app, webBuildDir);
   return app;
 }

@@ -77,7 +77,8 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
     if (origin !== publicOrigin && origin !== own) throw new AppError('FORBIDDEN', 'This request came from another site and was refused');
   });
 
-  app.addHook('preHandler', async (request) => {
+  // Before validation: to a non-member another organisation's routes do not exist, whatever the input.
+  app.addHook('preValidation', async (request) => {
     request.auth = await authenticate(request);
     if (request.is404 || request.routeOptions.config.access === 'public') return;
     if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Please sign in');

@@ -9,10 +9,25 @@ import { AppError } from '../../domain/errors.ts';
  * is right for one process; several processes would share a store (the plugin supports Redis).
  */
 export async function registerRateLimits(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyRateLimit, {
+  const options = {
     global: false,
-    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many attempts; try again in ${(context as { after?: string }).after ?? 'a minute'}`),
+    errorResponseBuilder: (_request: FastifyRequest, context: object) => new AppError('RATE_LIMITED', `Too many attempts; try again in ${(context as { after?: string }).after ?? 'a minute'}`),
+  };
+  // The plugin runs one of its limiters per request; the per-account limiter is a second
+  // registration (in its own context, registered first) so that both limits apply.
+  let accountLimiter: FastifyInstance['rateLimit'] | undefined;
+  await app.register(async (child) => {
+    await child.register(fastifyRateLimit, options);
+    accountLimiter = child.rateLimit.bind(child);
   });
+  await app.register(fastifyRateLimit, options);
+  app.decorate('rateLimitPerAccount', accountLimiter!);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    rateLimitPerAccount: FastifyInstance['rateLimit'];
+  }
 }
 
 export interface Limit {
@@ -21,16 +36,31 @@ export interface Limit {
   per: string;
 }
 
-export function perIp(app: FastifyInstance, name: string, limit: Limit): preHandlerAsyncHookHandler {
-  return app.rateLimit({ max: limit.max, timeWindow: limit.per, groupId: `${name}:ip`, keyGenerator: (request) => `${name}:ip:${request.ip}` });
-}
+/** The one table of limits, per source IP and per account, for the routes people could abuse. */
+export const limits = {
+  signUp: { ip: { max: 100, per: '1 hour' } },
+  signIn: { ip: { max: 60, per: '1 minute' }, account: { max: 10, per: '15 minutes' } },
+  secondFactor: { ip: { max: 30, per: '1 minute' }, account: { max: 10, per: '15 minutes' } },
+  passwordReset: { ip: { max: 20, per: '1 hour' }, account: { max: 5, per: '1 hour' } },
+  emailToken: { ip: { max: 30, per: '1 minute' }, account: { max: 10, per: '1 hour' } },
+  passwordCheck: { ip: { max: 30, per: '1 minute' }, account: { max: 10, per: '15 minutes' } },
+} satisfies Record<string, { ip: Limit; account?: Limit }>;
 
-/** `account` names the account the request is about (e.g. a hash of the e-mail in the body). */
-export function perAccount(app: FastifyInstance, name: string, limit: Limit, account: (request: FastifyRequest) => string | undefined): preHandlerAsyncHookHandler {
-  return app.rateLimit({
-    max: limit.max,
-    timeWindow: limit.per,
-    groupId: `${name}:account`,
-    keyGenerator: (request) => `${name}:account:${account(request) ?? request.ip}`,
-  });
+/**
+ * The preHandler hooks enforcing one line of the table: per IP, and per account when the route
+ * names one (`account` returns, e.g., the signed-in user or a hash of the e-mail in the body).
+ */
+export function rateLimited(app: FastifyInstance, name: keyof typeof limits, account?: (request: FastifyRequest) => string | undefined): preHandlerAsyncHookHandler[] {
+  const limit: { ip: Limit; account?: Limit } = limits[name];
+  const hooks = [app.rateLimit({ max: limit.ip.max, timeWindow: limit.ip.per, groupId: `${name}:ip`, keyGenerator: (request) => `${name}:ip:${request.ip}` })];
+  if (limit.account && account)
+    hooks.push(
+      app.rateLimitPerAccount({
+        max: limit.account.max,
+        timeWindow: limit.account.per,
+        groupId: `${name}:account`,
+        keyGenerator: (request) => `${name}:account:${account(request) ?? request.ip}`,
+      }),
+    );
+  return hooks;
 }

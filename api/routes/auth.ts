@@ -11,10 +11,13 @@ import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../infra/pa
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { execute, projected, type AppContext } from '../context.ts';
 import { clearSessionCookie, setSessionCookie } from '../plugins/auth.ts';
+import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { hashToken, issueToken } from '../tokens.ts';
 import type { FastifyRequest } from 'fastify';
 import { loadUser } from '../users.ts';
+import { failureDelays } from '../failure-delays.ts';
+import { signInAttempts, signInAttemptsStream, type SignInFailureReason } from '../../domain/identity/sign-in-attempts.ts';
 import { startSession as startSessionOf } from '../sessions.ts';
 import { loadMfa, proveSecondFactor, recoveryCode, signMfaChallenge, totpCode, userOfMfaChallenge } from './mfa.ts';
 
@@ -25,11 +28,16 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const identity = identityQueries(ctx.documents);
 
   const startSession = (request: FastifyRequest, userId: string, mfa: boolean) => startSessionOf(ctx, request, userId, mfa);
+  const failures = failureDelays();
+  const pause = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+  const recordFailedSignIn = (request: FastifyRequest, userId: string, reason: SignInFailureReason) =>
+    execute(ctx, request, { userId }, signInAttemptsStream(userId), signInAttempts, { type: 'RecordFailedSignIn', userId, reason });
 
   return async (app) => {
     app.post(
       '/api/auth/signup',
       {
+        preHandler: rateLimited(app, 'signUp'),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
@@ -87,6 +95,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/verify-email',
       {
+        preHandler: rateLimited(app, 'emailToken', (request) => (request.body as { userId?: string }).userId),
         config: { access: 'public' },
         schema: { tags: ['auth'], summary: 'Verify an e-mail address with the token from the mail', body: z.object({ userId: s.id, token: s.token }), response: { 200: z.object({ verified: z.literal(true) }) } },
       },
@@ -103,7 +112,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     app.post(
       '/api/auth/verify-email/resend',
-      { schema: { tags: ['auth'], summary: 'Send the verification mail again', response: { 202: z.object({ sent: z.literal(true) }) } } },
+      { preHandler: rateLimited(app, 'emailToken', (request) => request.auth?.userId), schema: { tags: ['auth'], summary: 'Send the verification mail again', response: { 202: z.object({ sent: z.literal(true) }) } } },
       async (request, reply) => {
         const userId = request.auth!.userId;
         const verification = await issueToken(ctx, userId, VERIFICATION_TOKEN_HOURS * HOUR);
@@ -115,6 +124,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/login',
       {
+        preHandler: rateLimited(app, 'signIn', (request) => ctx.emailIndex((request.body as { email?: string }).email ?? '')),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
@@ -125,10 +135,18 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const found = await identity.userByEmailHash(ctx.emailIndex(request.body.email));
+        const emailHash = ctx.emailIndex(request.body.email);
+        await pause(failures.delayMs(emailHash));
+        const found = await identity.userByEmailHash(emailHash);
         const account = found ? await loadUser(ctx, found._id) : undefined;
+        // An absent account costs the same password check, so timing does not reveal it.
         const valid = account?.passwordHash ? await verifyPassword(account.passwordHash, request.body.password) : await verifyAgainstDecoy(request.body.password);
-        if (!valid || !found) throw new AppError('UNAUTHENTICATED', 'The e-mail address or password is not right');
+        if (!valid || !found) {
+          failures.recordFailure(emailHash);
+          if (found) await recordFailedSignIn(request, found._id, 'wrong_password');
+          throw new AppError('UNAUTHENTICATED', 'The e-mail address or password is not right');
+        }
+        failures.clear(emailHash);
         if ((await loadMfa(ctx, found._id)).enabled) return { mfaRequired: true as const, challenge: signMfaChallenge(app, ctx, found._id) };
         const sessionId = await startSession(request, found._id, false);
         await setSessionCookie(reply, ctx, sessionId, found._id);
@@ -139,6 +157,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/login/mfa',
       {
+        preHandler: rateLimited(app, 'secondFactor', (request) => app.jwt.decode<{ sub?: string }>((request.body as { challenge?: string }).challenge ?? '')?.sub),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
@@ -149,7 +168,17 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const userId = userOfMfaChallenge(app, ctx, request.body.challenge);
-        await proveSecondFactor(ctx, request, userId, request.body);
+        await pause(failures.delayMs(userId));
+        try {
+          await proveSecondFactor(ctx, request, userId, request.body);
+        } catch (error) {
+          if (hasCode(error, 'UNAUTHENTICATED')) {
+            failures.recordFailure(userId);
+            await recordFailedSignIn(request, userId, request.body.code === undefined ? 'wrong_recovery_code' : 'wrong_mfa_code');
+          }
+          throw error;
+        }
+        failures.clear(userId);
         const sessionId = await startSession(request, userId, true);
         await setSessionCookie(reply, ctx, sessionId, userId);
         return { userId };

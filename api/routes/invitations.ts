@@ -13,6 +13,7 @@ import { identityQueries } from '../../projections/identity/queries.ts';
 import { organizationQueries } from '../../projections/organizations/queries.ts';
 import { hashPassword } from '../../infra/passwords.ts';
 import { execute, projected, type AppContext } from '../context.ts';
+import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { signIn } from '../sessions.ts';
 import { hashToken, issueToken } from '../tokens.ts';
@@ -129,6 +130,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/invitations/preview',
       {
+        preHandler: rateLimited(app, 'emailToken'),
         config: { access: 'public' },
         schema: {
           tags: ['invitations'],
@@ -159,6 +161,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/invitations/accept',
       {
+        preHandler: rateLimited(app, 'emailToken', (request) => request.auth?.userId),
         schema: { tags: ['invitations'], summary: 'Join an organisation with an invitation sent to your address', body: z.object(link), response: { 204: z.null() } },
       },
       async (request, reply) => {
@@ -176,6 +179,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/signup-invited',
       {
+        preHandler: rateLimited(app, 'signUp'),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],

@@ -10,16 +10,27 @@ import * as s from '../schemas.ts';
 
 const CURRENT_ORG_COOKIE = 'cv_org';
 
+/** The `user` object of GET /api/me. */
+export const meUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  timezone: z.string(),
+  verified: z.boolean(),
+  mfaEnabled: z.boolean(),
+});
+
+/** The `user` object of GET /api/me, from the read models. */
+export async function meUserView(ctx: AppContext, userId: string): Promise<z.infer<typeof meUser>> {
+  const account = await identityQueries(ctx.documents).user(userId);
+  if (!account) throw new NotFoundError('No such user');
+  const { email, firstName, lastName, timezone, verified } = account;
+  return { id: userId, email, firstName, lastName, timezone, verified, mfaEnabled: await mfaQueries(ctx.documents).enabled(userId) };
+}
+
 const me = z.object({
-  user: z.object({
-    id: z.string(),
-    email: z.string(),
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    timezone: z.string(),
-    verified: z.boolean(),
-    mfaEnabled: z.boolean(),
-  }),
+  user: meUser,
   organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(roles) })),
   currentOrganizationId: z.string().nullable(),
   /** An organisation of theirs requires MFA and they have none: everything else is closed until they set it up. */
@@ -28,14 +39,11 @@ const me = z.object({
 
 /** Who the caller is, where they belong, and which organisation they are working in. */
 export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const identity = identityQueries(ctx.documents);
   const organizations = organizationQueries(ctx.documents);
   const mfa = mfaQueries(ctx.documents);
   return async (app) => {
     app.get('/api/me', { schema: { tags: ['me'], summary: 'The signed-in user, their organisations and roles', response: { 200: me } } }, async (request) => {
       const userId = request.auth!.userId;
-      const account = await identity.user(userId);
-      if (!account) throw new NotFoundError('No such user');
       const memberships = await organizations.membershipsOf(userId);
       const mine = await Promise.all(
         memberships.map(async (m) => ({ id: m.orgId, name: (await organizations.organization(m.orgId))?.name ?? '', role: m.role })),
@@ -43,7 +51,7 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const chosen = request.cookies[CURRENT_ORG_COOKIE];
       const current = mine.find((o) => o.id === chosen) ?? mine[0];
       return {
-        user: { id: userId, email: account.email, firstName: account.firstName, lastName: account.lastName, timezone: account.timezone, verified: account.verified, mfaEnabled: await mfa.enabled(userId) },
+        user: await meUserView(ctx, userId),
         organizations: mine,
         currentOrganizationId: current?.id ?? null,
         mfaEnrollmentRequired: await mfa.enrollmentRequired(userId),

@@ -10,6 +10,7 @@ import { verifyPassword } from '../../infra/passwords.ts';
 import { matchTotp, newTotpSecret, otpauthUrl } from '../../infra/totp.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { execute, projected, type AppContext } from '../context.ts';
+import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { hashToken } from '../tokens.ts';
 import { loadUser } from '../users.ts';
@@ -104,6 +105,7 @@ export function mfaRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/me/mfa/enable',
       {
+        preHandler: rateLimited(app, 'secondFactor', (request) => request.auth?.userId),
         schema: {
           tags: ['mfa'],
           summary: 'Turn MFA on with a first code from the app; answers the recovery codes (shown once)',
@@ -130,6 +132,7 @@ export function mfaRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/me/mfa/disable',
       {
+        preHandler: rateLimited(app, 'secondFactor', (request) => request.auth?.userId),
         schema: {
           tags: ['mfa'],
           summary: 'Turn MFA off; needs the password and a current code',

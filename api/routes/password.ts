@@ -8,6 +8,7 @@ import { user, userStream } from '../../domain/identity/user.ts';
 import { hashPassword, verifyPassword } from '../../infra/passwords.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { execute, projected, type AppContext } from '../context.ts';
+import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { revokeAllSessions, signIn } from '../sessions.ts';
 import { hashToken, issueToken } from '../tokens.ts';
@@ -42,6 +43,7 @@ export function passwordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/password-reset',
       {
+        preHandler: rateLimited(app, 'passwordReset', (request) => ctx.emailIndex((request.body as { email?: string }).email ?? '')),
         config: { access: 'public' },
         schema: { tags: ['auth'], summary: 'Mail a password reset link, if the address has an account', body: z.object({ email: s.email }), response: { 202: z.null() } },
       },
@@ -65,6 +67,7 @@ export function passwordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/password-reset/confirm',
       {
+        preHandler: rateLimited(app, 'emailToken', (request) => (request.body as { userId?: string }).userId),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
@@ -91,6 +94,7 @@ export function passwordRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.put(
       '/api/me/password',
       {
+        preHandler: rateLimited(app, 'passwordCheck', (request) => request.auth?.userId),
         schema: {
           tags: ['me'],
           summary: 'Change your password; signs out every other session and renews this one',

@@ -1,38 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { hasCode, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { hasCode, ValidationError } from '../../domain/errors.ts';
 import { emailReservation, emailReservationStream } from '../../domain/identity/email-reservation.ts';
 import { VERIFICATION_TOKEN_HOURS } from '../../domain/identity/tokens.ts';
 import { user, userStream, type UserEvent } from '../../domain/identity/user.ts';
 import { verifyPassword } from '../../infra/passwords.ts';
-import { mfaQueries } from '../../projections/identity/mfa.ts';
-import { identityQueries } from '../../projections/identity/queries.ts';
 import { execute, projected, type AppContext } from '../context.ts';
+import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { hashToken, issueToken } from '../tokens.ts';
 import { loadUser } from '../users.ts';
+import { meUser, meUserView } from './me.ts';
 
 const HOUR = 3600_000;
-
-/** The `user` object of GET /api/me. */
-export const meUser = z.object({
-  id: z.string(),
-  email: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  timezone: z.string(),
-  verified: z.boolean(),
-  mfaEnabled: z.boolean(),
-});
-
-/** The `user` object of GET /api/me, from the read models. */
-export async function meUserView(ctx: AppContext, userId: string): Promise<z.infer<typeof meUser>> {
-  const account = await identityQueries(ctx.documents).user(userId);
-  if (!account) throw new NotFoundError('No such user');
-  const { email, firstName, lastName, timezone, verified } = account;
-  return { id: userId, email, firstName, lastName, timezone, verified, mfaEnabled: await mfaQueries(ctx.documents).enabled(userId) };
-}
 
 /** An empty name removes it. */
 const nameChange = z.union([s.personName, z.null()]).optional();
@@ -72,6 +53,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/me/email',
       {
+        preHandler: rateLimited(app, 'passwordCheck', (request) => request.auth?.userId),
         schema: {
           tags: ['me'],
           summary: 'Change your e-mail address: a link is mailed to the new one and takes effect once followed',
@@ -112,6 +94,7 @@ export function profileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/auth/confirm-email',
       {
+        preHandler: rateLimited(app, 'emailToken', (request) => (request.body as { userId?: string }).userId),
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
