@@ -29,6 +29,7 @@ const schema = z.object({
     .trim()
     .regex(/^([^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an e-mail address, optionally with a name: Name <address@example.com>')
     .default('Cloudventory <no-reply@cloudventory.local>'),
+  AWS_ENDPOINT_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   ACCESS_LOG_RETENTION_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 3650').max(3650, 'must be 1 to 3650').default(30),
 });
 
@@ -44,6 +45,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   accessLogRetentionDays: number;
+  /** Where every AWS call goes instead of AWS itself (an emulator such as moto, for demos and tests). */
+  awsEndpointUrl: string | undefined;
 }
 
 /** Values of these variables are never repeated in an error message. */
@@ -72,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    awsEndpointUrl: e.AWS_ENDPOINT_URL,
   };
 }

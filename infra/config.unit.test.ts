@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       mailFrom: 'Cloudventory <no-reply@cloudventory.local>',
       accessLogRetentionDays: 30,
+      awsEndpointUrl: undefined,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
       MAIL_FROM: 'Ops <ops@example.com>',
       ACCESS_LOG_RETENTION_DAYS: '90',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -42,6 +44,7 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
       mailFrom: 'Ops <ops@example.com>',
       accessLogRetentionDays: 90,
+      awsEndpointUrl: 'http://127.0.0.1:5000',
     });
   });
 

@@ -107,3 +107,17 @@ export async function startSmtpSink(): Promise<PeerOrReason<SmtpSink>> {
   const peer = await spawnPeer('python3', args, port, `smtp://127.0.0.1:${port}`, () => rmSync(dir, { recursive: true, force: true }));
   return { peer: { ...peer, messages: () => readMaildir(maildir) } };
 }
+
+/** moto server: one local endpoint speaking STS, EC2, S3, RDS, Lambda and IAM. */
+export async function startMoto(): Promise<PeerOrReason> {
+  if (spawnSync('moto_server', ['--help']).status !== 0) return missing("moto server not installed (python3 -m pip install 'moto[server]', or run infra/peers/install.sh)");
+  const port = await freePort();
+  const peer = await spawnPeer('moto_server', ['-H', '127.0.0.1', '-p', String(port)], port, `http://127.0.0.1:${port}`, () => undefined);
+  return { peer };
+}
+
+/** Forgets everything moto holds, so each test starts from an empty cloud. */
+export async function resetMoto(url: string): Promise<void> {
+  const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed with ${response.status}`);
+}
