@@ -80,7 +80,7 @@ async function alertMailFor(userId: string, eventType: string) {
   for await (const event of server.stores.events.readStream(`mfa-${userId}`)) if (event.type === eventType) eventIds.push(event.eventId);
   expect(eventIds).toHaveLength(1);
   const dir = join(dataDir, 'mail');
-  const name = async () => (await readdir(dir).catch(() => [] as string[])).find((file) => file.includes(`${eventIds[0]}.mfa-alert`));
+  const name = async () => (await readdir(dir).catch(() => [] as string[])).find((file) => file.includes(`${eventIds[0]}.security-alert`));
   await expect.poll(name, { timeout: 10_000 }).toBeDefined();
   return parseMail(await readFile(join(dir, (await name())!)));
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordResetMail } from '../../projections/mail/messages/password-reset.ts';
-import { passwordAlertMail } from '../../projections/mail/messages/security-alerts.ts';
+import { securityAlertMail } from '../../projections/mail/messages/security-alerts.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
 import { apiClient, signUpBody, strongPassword, type ApiClient } from '../testing/client.ts';
@@ -110,7 +110,7 @@ describe('setting a new password with the reset link', () => {
     expect(again.status).toBe(400);
     expect(again.body.error?.message).toBe('This password reset link has already been used; ask for a new one');
 
-    const alerts = await mailsOf(server, `user-${userId}`, passwordAlertMail);
+    const alerts = await mailsOf(server, `user-${userId}`, securityAlertMail);
     expect(alerts).toEqual([expect.objectContaining({ to: body.email, subject: 'Your Cloudventory password was reset' })]);
   });
 
@@ -165,7 +165,7 @@ describe('changing one’s password', () => {
     expect((await anonymous.post('/api/auth/login', { email: body.email, password: strongPassword })).status).toBe(401);
     expect((await anonymous.post('/api/auth/login', { email: body.email, password: newPassword })).status).toBe(200);
 
-    const alerts = await mailsOf(server, `user-${userId}`, passwordAlertMail);
+    const alerts = await mailsOf(server, `user-${userId}`, securityAlertMail);
     expect(alerts).toEqual([expect.objectContaining({ to: body.email, subject: 'Your Cloudventory password was changed' })]);
   });
 

@@ -1,10 +1,9 @@
 import type { ComposeMail } from '../message.ts';
 import { invitationMail } from './invitation.ts';
 import { emailChangeMails } from './email-change.ts';
-import { mfaAlertMail } from './mfa-alerts.ts';
 import { passwordResetMail } from './password-reset.ts';
-import { passwordAlertMail } from './security-alerts.ts';
+import { securityAlertMail } from './security-alerts.ts';
 import { verificationMail } from './verification.ts';
 
 /** Every kind of mail Cloudventory sends. Add a composer here when adding a mail. */
-export const mailComposers: readonly ComposeMail[] = [verificationMail, mfaAlertMail, passwordResetMail, passwordAlertMail, emailChangeMails, invitationMail];
+export const mailComposers: readonly ComposeMail[] = [verificationMail, passwordResetMail, securityAlertMail, emailChangeMails, invitationMail];
