@@ -28,29 +28,21 @@ export interface ProfileChanges {
   timezone?: string;
 }
 
+/** What a new account is made of, however it signs up. */
+interface Registration {
+  userId: string;
+  email: Sealed;
+  emailHash: string;
+  firstName?: Sealed;
+  lastName?: Sealed;
+  timezone: string;
+  passwordHash: string;
+}
+
 export type UserCommand =
-  | {
-      type: 'RegisterUser';
-      userId: string;
-      email: Sealed;
-      emailHash: string;
-      firstName?: Sealed;
-      lastName?: Sealed;
-      timezone: string;
-      passwordHash: string;
-      verification: IssuedToken;
-    }
-  | {
-      /** Sign-up through an invitation: the invitation link mailed to the address proves it. */
-      type: 'RegisterInvitedUser';
-      userId: string;
-      email: Sealed;
-      emailHash: string;
-      firstName?: Sealed;
-      lastName?: Sealed;
-      timezone: string;
-      passwordHash: string;
-    }
+  | ({ type: 'RegisterUser'; verification: IssuedToken } & Registration)
+  /** Sign-up through an invitation: the invitation link mailed to the address proves it. */
+  | ({ type: 'RegisterInvitedUser' } & Registration)
   | { type: 'RequestVerificationMail'; verification: IssuedToken; now: Date }
   | { type: 'VerifyEmail'; tokenHash: string; now: Date }
   | { type: 'RequestPasswordReset'; reset: IssuedToken; now: Date }
