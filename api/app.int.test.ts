@@ -21,7 +21,7 @@ describe('the HTTP shell', () => {
   it('reports readiness with the adapters in use and each projection lag', async () => {
     const response = await get('/readyz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', eventStore: 'sqlite', documentStore: 'sqlite', projections: { audit: 0, identity: 0, organizations: 0, mfa: 0, mail: 0 } });
+    expect(await response.json()).toEqual({ status: 'ready', eventStore: 'sqlite', documentStore: 'sqlite', projections: { audit: 0, identity: 0, organizations: 0, mfa: 0, connections: 0, mail: 0 } });
   });
 
   it('projects appended events into the audit trail and reports lag until they are applied', async () => {
@@ -54,6 +54,11 @@ describe('the HTTP shell', () => {
     const response = await get('/status');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
-    expect(await response.text()).toContain('<div style="display: contents">');
+    const shell = await response.text();
+    expect(shell).toContain('<div style="display: contents">');
+    // The app's scripts load without a session: only /api/ is guarded.
+    const asset = /\/_app\/immutable\/[^"]+\.js/.exec(shell)?.[0];
+    expect(asset).toBeDefined();
+    expect((await get(asset!)).status).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import { registerRateLimits } from './plugins/rate-limits.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { connectionRoutes } from './routes/connections.ts';
 import { signInRoutes } from './routes/sign-ins.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   await app.register(mfaRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(signInRoutes(ctx));
+  await app.register(connectionRoutes(ctx));
   await registerWeb(app, webBuildDir);
   return app;
 }

@@ -8,6 +8,7 @@ import type { DocumentStore } from '../domain/read-models/document-store.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { RunningProjection } from '../projections/runner.ts';
+import type { AwsClients } from '../scanner/aws/clients.ts';
 
 /** Everything a route needs, injected once by the composition root (time and ids included). */
 export interface AppContext {
@@ -22,6 +23,10 @@ export interface AppContext {
   /** Keyed hash of a normalised e-mail address (see infra/keys/derive.ts). */
   emailIndex: (email: string) => string;
   sessionSigningKey: Buffer;
+  /** AWS SDK clients, all pointed at AWS or at the one configured endpoint (an emulator). */
+  aws: AwsClients;
+  /** The external id an organisation's AWS roles must require (see infra/keys/external-id.ts). */
+  externalId: (orgId: string) => string;
 }
 
 /** How long a write waits for the projections to show it before answering anyway. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../infra/config.ts';
 import { deriveKey, emailIndexer } from '../infra/keys/derive.ts';
+import { externalIds } from '../infra/keys/external-id.ts';
 import { openKeys } from '../infra/keys/open-keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import { openStores, type Stores } from '../infra/stores.ts';
@@ -12,6 +13,7 @@ import { recipientOf } from '../projections/mail/recipient.ts';
 import { startMailSender } from '../projections/mail/sender.ts';
 import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
+import { createAwsClients } from '../scanner/aws/clients.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
 
@@ -55,6 +57,9 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       newId: randomUUID,
       emailIndex: emailIndexer(masterKey),
       sessionSigningKey: deriveKey(masterKey, 'session-signing'),
+      // A person waits on these calls (connecting an account): fewer retries than a scan would make.
+      aws: createAwsClients({ endpoint: config.awsEndpointUrl, maxAttempts: 3 }),
+      externalId: externalIds(masterKey),
       ...overrides,
     };
     const app = await buildApp(context, webBuildDir, [...running, outbox]);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMoto } from '../infra/testing/peers.ts';
 import { startTestServer } from '../infra/testing/server.ts';
 import { identityQueries } from '../projections/identity/queries.ts';
 import type { RunningServer } from './server.ts';
 import { strongPassword, type ApiClient } from './testing/client.ts';
+import { connect, newAccountId } from './testing/connections.ts';
 import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from './testing/organizations.ts';
 
 /**
@@ -53,6 +55,8 @@ const knownValues: Record<string, unknown> = {
   token: 'w'.repeat(43),
   code: '123456',
   name: 'Walked',
+  roleArn: 'arn:aws:iam::123456789012:role/Walked',
+  accessKeyId: 'AKIAWALKERWALKER1234',
 };
 
 function sample(schema: JsonSchema, name: string): unknown {
@@ -107,6 +111,10 @@ let foreignIds: Record<string, string>;
 let bMember: Person;
 let bInvitation: Invitation;
 let openapi: OpenApi;
+/** Connecting an account is checked against AWS: moto stands in for it. */
+const moto = await startMoto();
+afterAll(() => moto.peer?.stop());
+if (moto.reason) console.log(`B has no AWS connection for the walk: ${moto.reason}`);
 
 async function sessionOf(userId: string): Promise<string> {
   const [session] = await identityQueries(server.context.documents).activeSessionsOf(userId, new Date());
@@ -114,7 +122,7 @@ async function sessionOf(userId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(moto.peer ? { AWS_ENDPOINT_URL: moto.peer.url } : {});
   a = await verifiedOwner(server);
   const aMember = await joinAs(server, a, 'member');
   const aInvitation = await invite(server, a.client, a.orgId, 'viewer');
@@ -124,6 +132,7 @@ beforeAll(async () => {
   ownIds = { orgId: a.orgId, userId: aMember.userId, invitationId: aInvitation.invitationId, sessionId: await sessionOf(a.userId) };
   // Add new kinds of objects here (connectionId, scanId, ...) with one of B's, so the walk uses a real one.
   foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId) };
+  if (moto.peer) foreignIds.connectionId = (await connect(b.client, b.orgId, { name: 'B production', method: 'role', roleArn: `arn:aws:iam::${newAccountId()}:role/B` })).id;
   openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApi;
 });
 afterAll(() => server?.close());
@@ -179,6 +188,14 @@ describe('tenant isolation', () => {
         'GET /api/orgs/{orgId}/invitations',
         'POST /api/orgs/{orgId}/invitations',
         'DELETE /api/orgs/{orgId}/invitations/{invitationId}',
+        'GET /api/orgs/{orgId}/connections/setup',
+        'GET /api/orgs/{orgId}/connections',
+        'POST /api/orgs/{orgId}/connections',
+        'GET /api/orgs/{orgId}/connections/{connectionId}',
+        'PATCH /api/orgs/{orgId}/connections/{connectionId}',
+        'PUT /api/orgs/{orgId}/connections/{connectionId}/keys',
+        'POST /api/orgs/{orgId}/connections/{connectionId}/validate',
+        'DELETE /api/orgs/{orgId}/connections/{connectionId}',
       ]),
     );
   });
@@ -206,6 +223,7 @@ describe('tenant isolation', () => {
     ]);
     const invitations = (await b.client.get(`/api/orgs/${b.orgId}/invitations`)).body.invitations as Array<{ id: string; status: string }>;
     expect(invitations.find((i) => i.id === bInvitation.invitationId)).toMatchObject({ status: 'pending' });
+    if (foreignIds.connectionId) expect((await b.client.get(`/api/orgs/${b.orgId}/connections/${foreignIds.connectionId}`)).body.connection).toMatchObject({ name: 'B production' });
     expect((await bMember.client.get('/api/me')).status).toBe(200);
   });
 });

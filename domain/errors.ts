@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
   | 'CONFLICT'
+  /** Well-formed, but a third party (e.g. AWS) refused it: retrying the same request will not help. */
+  | 'UNPROCESSABLE'
   | 'CONCURRENCY_CONFLICT'
   | 'STREAM_DELETED'
   | 'STORE_UNAVAILABLE'
@@ -23,6 +25,7 @@ const statusOf: Record<ErrorCode, number> = {
   CONFLICT: 409,
   STREAM_DELETED: 410,
   CONCURRENCY_CONFLICT: 412,
+  UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,

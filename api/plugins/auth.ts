@@ -80,7 +80,8 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
   // Before validation: to a non-member another organisation's routes do not exist, whatever the input.
   app.addHook('preValidation', async (request) => {
     request.auth = await authenticate(request);
-    if (request.is404 || request.routeOptions.config.access === 'public') return;
+    // Only the API is guarded: the web app's shell and assets are the same for everyone.
+    if (request.is404 || request.routeOptions.config.access === 'public' || !request.url.startsWith('/api/')) return;
     if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Please sign in');
     if (!openDuringMfaEnrollment(request) && (await mfa.enrollmentRequired(request.auth.userId)))
       throw new AppError('FORBIDDEN', 'An organisation you belong to requires multi-factor authentication; set it up to continue');

@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/organizations/roles.ts';
+import { startMoto } from '../../infra/testing/peers.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
 import type { ApiClient } from '../testing/client.ts';
+import { awsFixtures, connect, newAccountId } from '../testing/connections.ts';
 import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from '../testing/organizations.ts';
+
+// Connection actions check access against AWS: moto stands in for it.
+const moto = await startMoto();
+afterAll(() => moto.peer?.stop());
+if (moto.reason) console.log(`Connection actions left out of the role matrix: ${moto.reason}`);
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(moto.peer ? { AWS_ENDPOINT_URL: moto.peer.url } : {});
 });
 afterAll(() => server?.close());
 
@@ -18,6 +25,9 @@ interface Stage {
   roleTarget: Person;
   removalTarget: Person;
   invitation: Invitation;
+  /** A keys connection made by the owner, and new keys of the same account to rotate it to. */
+  connectionId: string;
+  rotationKeys: { accessKeyId: string; secretAccessKey: string };
 }
 interface Action {
   name: string;
@@ -37,9 +47,25 @@ const actions: Action[] = [
   { name: 'list the invitations', allowed: managers, call: (c, s) => c.get(`/api/orgs/${s.orgId}/invitations`) },
   { name: 'invite someone', allowed: managers, call: (c, s) => c.post(`/api/orgs/${s.orgId}/invitations`, { email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer' }) },
   { name: 'withdraw an invitation', allowed: managers, call: (c, s) => c.delete(`/api/orgs/${s.orgId}/invitations/${s.invitation.invitationId}`) },
+  ...(moto.peer ? connectionActions() : []),
   // Last: whoever leaves is no longer a member for anything after it.
   { name: 'leave the organisation', allowed: everyone, call: (c, s) => c.post(`/api/orgs/${s.orgId}/leave`) },
 ];
+
+function connectionActions(): Action[] {
+  const connection = (s: Stage) => `/api/orgs/${s.orgId}/connections/${s.connectionId}`;
+  return [
+    { name: 'see how to connect an AWS account', allowed: everyone, call: (c, s) => c.get(`/api/orgs/${s.orgId}/connections/setup`) },
+    { name: 'list the connections', allowed: everyone, call: (c, s) => c.get(`/api/orgs/${s.orgId}/connections`) },
+    { name: 'read a connection', allowed: everyone, call: (c, s) => c.get(connection(s)) },
+    // moto lets a role be assumed in any account, existing or not: a fresh account each time.
+    { name: 'connect an AWS account', allowed: managers, call: (c, s) => c.post(`/api/orgs/${s.orgId}/connections`, { name: 'Matrix', method: 'role', roleArn: `arn:aws:iam::${newAccountId()}:role/Matrix` }) },
+    { name: 'rename a connection', allowed: managers, call: (c, s) => c.patch(connection(s), { name: 'Renamed' }) },
+    { name: "rotate a connection's keys", allowed: managers, call: (c, s) => c.put(`${connection(s)}/keys`, s.rotationKeys) },
+    { name: 'validate a connection', allowed: managers, call: (c, s) => c.post(`${connection(s)}/validate`) },
+    { name: 'delete a connection', allowed: managers, call: (c, s) => c.delete(connection(s)) },
+  ];
+}
 
 describe.each(everyone)('as %s', (role) => {
   let stage: Stage;
@@ -53,6 +79,7 @@ describe.each(everyone)('as %s', (role) => {
       roleTarget: await joinAs(server, owner, 'viewer'),
       removalTarget: await joinAs(server, owner, 'viewer'),
       invitation: await invite(server, owner.client, owner.orgId, 'viewer'),
+      ...(moto.peer ? await connectionStage(moto.peer.url, owner) : { connectionId: '', rotationKeys: { accessKeyId: '', secretAccessKey: '' } }),
     };
   });
 
@@ -67,3 +94,12 @@ describe.each(everyone)('as %s', (role) => {
     }
   });
 });
+
+async function connectionStage(motoUrl: string, owner: Owner): Promise<Pick<Stage, 'connectionId' | 'rotationKeys'>> {
+  const aws = awsFixtures(motoUrl);
+  const accountId = newAccountId();
+  const keys = await aws.keysIn(accountId);
+  const { id } = await connect(owner.client, owner.orgId, { method: 'keys', accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+  const next = await aws.keysIn(accountId, keys.userName);
+  return { connectionId: id, rotationKeys: { accessKeyId: next.accessKeyId, secretAccessKey: next.secretAccessKey } };
+}

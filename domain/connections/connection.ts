@@ -1,0 +1,205 @@
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Decider } from '../eventsourcing/decider.ts';
+import type { Sealed } from '../privacy/personal-data.ts';
+
+/**
+ * An AWS account an organisation has connected: how Cloudventory reaches it (a role it assumes with
+ * the organisation's external id, or access keys), which account it turned out to be, and which
+ * regions to scan. Stored access keys are sealed with the connection's own data key, so deleting
+ * the connection can shred them (DESIGN.md §6).
+ */
+export const connectionStream = (connectionId: string) => `connection-${connectionId}`;
+/** The vault subject whose data key seals this connection's access keys. */
+export const connectionSubject = (connectionId: string) => `connection-${connectionId}`;
+
+export type ConnectionMethod = 'role' | 'keys';
+/** Every enabled region, including ones enabled later, or exactly these. */
+export type RegionSelection = 'all' | string[];
+
+/** What checking the access against AWS found. */
+export interface AccountCheck {
+  accountId: string;
+  /** The account's alias (IAM), when it has one. */
+  alias: string | null;
+  /** Regions enabled in the account (opted in, or needing no opt-in). */
+  enabledRegions: string[];
+}
+
+/** How the connection reaches AWS, as stored: a role ARN, or keys shown masked and stored sealed. */
+export type StoredAccess =
+  | { method: 'role'; roleArn: string }
+  | {
+      method: 'keys';
+      /** e.g. `AKIA…WXYZ`: enough to recognise the key in the AWS console, useless to anyone else. */
+      maskedAccessKeyId: string;
+      /** `{accessKeyId, secretAccessKey}` as JSON, sealed for the connection's subject. */
+      secret: Sealed;
+    };
+
+export type ConnectionEvent =
+  | {
+      type: 'AwsConnectionCreated';
+      data: {
+        connectionId: string;
+        orgId: string;
+        name: string;
+        method: ConnectionMethod;
+        roleArn?: string;
+        maskedAccessKeyId?: string;
+        secret?: Sealed;
+        accountId: string;
+        alias: string | null;
+        regions: RegionSelection;
+        createdBy: string;
+      };
+    }
+  | { type: 'ConnectionValidated'; data: AccountCheck & { validatedAt: string } }
+  | { type: 'ConnectionRenamed'; data: { name: string } }
+  | { type: 'ConnectionRegionsChanged'; data: { regions: RegionSelection } }
+  | { type: 'ConnectionKeysRotated'; data: { maskedAccessKeyId: string; secret: Sealed } }
+  | { type: 'AwsConnectionDeleted'; data: { connectionId: string; accountId: string } };
+
+/** Every command names the organisation from the request path: a connection of another one does not exist. */
+export type ConnectionCommand =
+  | {
+      type: 'CreateConnection';
+      connectionId: string;
+      orgId: string;
+      name: string;
+      access: StoredAccess;
+      check: AccountCheck;
+      regions: RegionSelection;
+      createdBy: string;
+      creatorVerified: boolean;
+      now: Date;
+    }
+  /** Name and regions change together or not at all. */
+  | { type: 'ChangeConnection'; orgId: string; name?: string | undefined; regions?: RegionSelection | undefined }
+  | { type: 'RotateConnectionKeys'; orgId: string; maskedAccessKeyId: string; secret: Sealed; check: AccountCheck; now: Date }
+  | { type: 'RecordConnectionValidation'; orgId: string; check: AccountCheck; now: Date }
+  | { type: 'DeleteConnection'; orgId: string };
+
+export interface ConnectionState {
+  connectionId?: string;
+  orgId?: string;
+  name?: string;
+  method?: ConnectionMethod;
+  roleArn?: string;
+  secret?: Sealed;
+  accountId?: string;
+  regions: RegionSelection;
+  enabledRegions: string[];
+  deleted: boolean;
+}
+
+const NAME_MAX = 100;
+
+/** `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`. */
+export function maskAccessKeyId(accessKeyId: string): string {
+  return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`;
+}
+
+/** Connecting an account lets us act in someone's cloud in the organisation's name: only people who proved their address may. */
+export function assertMayConnect(verified: boolean): void {
+  if (!verified) throw new AppError('FORBIDDEN', 'Please verify your e-mail address before connecting an AWS account');
+}
+
+function validName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new ValidationError('The connection needs a name', [{ path: '/name', message: 'is required' }]);
+  if (trimmed.length > NAME_MAX) throw new ValidationError(`The name must be at most ${NAME_MAX} characters`, [{ path: '/name', message: 'is too long' }]);
+  return trimmed;
+}
+
+/** A chosen list is kept sorted and without repeats, and may only name regions the account has enabled. */
+function validRegions(regions: RegionSelection, enabled: readonly string[], accountId: string): RegionSelection {
+  if (regions === 'all') return 'all';
+  const chosen = [...new Set(regions)].sort();
+  if (chosen.length === 0) throw new ValidationError('Choose at least one region, or all of them', [{ path: '/regions', message: 'is empty' }]);
+  const unknown = chosen.filter((region) => !enabled.includes(region));
+  if (unknown.length > 0)
+    throw new ValidationError(`Not enabled in AWS account ${accountId}: ${unknown.join(', ')}. Enable the region in AWS first, or leave it out`, [
+      { path: '/regions', message: `not enabled: ${unknown.join(', ')}` },
+    ]);
+  return chosen;
+}
+
+/** Keys or a session can only ever stand for the account the connection was made for. */
+function assertSameAccount(state: ConnectionState, check: AccountCheck): void {
+  if (check.accountId !== state.accountId)
+    throw new ConflictError(
+      `These credentials belong to AWS account ${check.accountId}, but this connection is for account ${state.accountId}. Connect the other account as a new connection instead`,
+    );
+}
+
+const validated = (check: AccountCheck, now: Date): ConnectionEvent => ({
+  type: 'ConnectionValidated',
+  data: { accountId: check.accountId, alias: check.alias, enabledRegions: [...check.enabledRegions].sort(), validatedAt: now.toISOString() },
+});
+
+function evolve(state: ConnectionState, event: ConnectionEvent): ConnectionState {
+  switch (event.type) {
+    case 'AwsConnectionCreated': {
+      const { connectionId, orgId, name, method, roleArn, secret, accountId, regions } = event.data;
+      return { ...state, connectionId, orgId, name, method, accountId, regions, ...(roleArn ? { roleArn } : {}), ...(secret ? { secret } : {}) };
+    }
+    case 'ConnectionValidated':
+      return { ...state, enabledRegions: event.data.enabledRegions };
+    case 'ConnectionRenamed':
+      return { ...state, name: event.data.name };
+    case 'ConnectionRegionsChanged':
+      return { ...state, regions: event.data.regions };
+    case 'ConnectionKeysRotated':
+      return { ...state, secret: event.data.secret };
+    case 'AwsConnectionDeleted':
+      return { ...state, deleted: true };
+    default:
+      return state;
+  }
+}
+
+function decide(command: ConnectionCommand, state: ConnectionState): ConnectionEvent[] {
+  if (command.type === 'CreateConnection') {
+    if (state.connectionId) throw new ConflictError('This connection already exists');
+    assertMayConnect(command.creatorVerified);
+    const { connectionId, orgId, access, check, createdBy } = command;
+    const name = validName(command.name);
+    const regions = validRegions(command.regions, check.enabledRegions, check.accountId);
+    const how = access.method === 'role' ? { roleArn: access.roleArn } : { maskedAccessKeyId: access.maskedAccessKeyId, secret: access.secret };
+    return [
+      { type: 'AwsConnectionCreated', data: { connectionId, orgId, name, method: access.method, ...how, accountId: check.accountId, alias: check.alias, regions, createdBy } },
+      validated(check, command.now),
+    ];
+  }
+  // Another organisation's connection, or a deleted one, is no connection at all.
+  if (!state.connectionId || state.orgId !== command.orgId || state.deleted) {
+    if (command.type === 'DeleteConnection' && state.deleted && state.orgId === command.orgId) return [];
+    throw new NotFoundError('No such connection');
+  }
+
+  switch (command.type) {
+    case 'ChangeConnection': {
+      const events: ConnectionEvent[] = [];
+      const name = command.name === undefined ? undefined : validName(command.name);
+      if (name !== undefined && name !== state.name) events.push({ type: 'ConnectionRenamed', data: { name } });
+      const regions = command.regions === undefined ? undefined : validRegions(command.regions, state.enabledRegions, state.accountId!);
+      if (regions !== undefined && JSON.stringify(regions) !== JSON.stringify(state.regions)) events.push({ type: 'ConnectionRegionsChanged', data: { regions } });
+      return events;
+    }
+    case 'RotateConnectionKeys':
+      if (state.method !== 'keys') throw new ConflictError('This connection uses a role, which has no keys to rotate');
+      assertSameAccount(state, command.check);
+      return [{ type: 'ConnectionKeysRotated', data: { maskedAccessKeyId: command.maskedAccessKeyId, secret: command.secret } }, validated(command.check, command.now)];
+    case 'RecordConnectionValidation':
+      assertSameAccount(state, command.check);
+      return [validated(command.check, command.now)];
+    case 'DeleteConnection':
+      return [{ type: 'AwsConnectionDeleted', data: { connectionId: state.connectionId, accountId: state.accountId! } }];
+  }
+}
+
+export const connection: Decider<ConnectionCommand, ConnectionEvent, ConnectionState> = {
+  initialState: () => ({ regions: 'all', enabledRegions: [], deleted: false }),
+  evolve,
+  decide,
+};

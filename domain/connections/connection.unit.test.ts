@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { given } from '../eventsourcing/specification.ts';
+import type { Sealed } from '../privacy/personal-data.ts';
+import { accountReservation } from './account-reservation.ts';
+import { connection, maskAccessKeyId, type AccountCheck, type ConnectionCommand, type ConnectionEvent } from './connection.ts';
+
+/** Pins the history's type, so inline events are checked as ConnectionEvents (not widened). */
+const givenConnection = (history: ConnectionEvent[]) => given(connection, history);
+
+const orgId = 'org-a';
+const otherOrg = 'org-b';
+const connectionId = 'conn-1';
+const now = new Date('2026-03-01T12:00:00Z');
+const later = new Date('2026-03-02T08:00:00Z');
+const secret = 'sealed:keys-1' as Sealed;
+const rotatedSecret = 'sealed:keys-2' as Sealed;
+const check: AccountCheck = { accountId: '210987654321', alias: 'acme-prod', enabledRegions: ['us-east-1', 'eu-west-1', 'eu-central-1'] };
+
+const create = (overrides: Partial<Extract<ConnectionCommand, { type: 'CreateConnection' }>> = {}): ConnectionCommand => ({
+  type: 'CreateConnection',
+  connectionId,
+  orgId,
+  name: ' Production ',
+  access: { method: 'keys', maskedAccessKeyId: 'AKIA…WXYZ', secret },
+  check,
+  regions: 'all',
+  createdBy: 'user-owner',
+  creatorVerified: true,
+  now,
+  ...overrides,
+});
+
+const created: ConnectionEvent = {
+  type: 'AwsConnectionCreated',
+  data: { connectionId, orgId, name: 'Production', method: 'keys', maskedAccessKeyId: 'AKIA…WXYZ', secret, accountId: '210987654321', alias: 'acme-prod', regions: 'all', createdBy: 'user-owner' },
+};
+const roleArn = 'arn:aws:iam::210987654321:role/CloudventoryReadOnly';
+const roleCreated: ConnectionEvent = {
+  type: 'AwsConnectionCreated',
+  data: { connectionId, orgId, name: 'Production', method: 'role', roleArn, accountId: '210987654321', alias: 'acme-prod', regions: 'all', createdBy: 'user-owner' },
+};
+const validatedAt = (at: Date, found: AccountCheck = check): ConnectionEvent => ({
+  type: 'ConnectionValidated',
+  data: { accountId: found.accountId, alias: found.alias, enabledRegions: [...found.enabledRegions].sort(), validatedAt: at.toISOString() },
+});
+const existing: ConnectionEvent[] = [created, validatedAt(now)];
+const deleted: ConnectionEvent = { type: 'AwsConnectionDeleted', data: { connectionId, accountId: '210987654321' } };
+
+describe('connecting an account', () => {
+  it('records the connection with its masked, sealed keys and what the check found', () => {
+    givenConnection([]).when(create()).then(existing);
+  });
+
+  it('records a role by its ARN, with no keys at all', () => {
+    givenConnection([])
+      .when(create({ access: { method: 'role', roleArn } }))
+      .then([roleCreated, validatedAt(now)]);
+  });
+
+  it('keeps a chosen list of regions sorted and without repeats', () => {
+    const [first] = connection.decide(create({ regions: ['eu-west-1', 'us-east-1', 'eu-west-1'] }), connection.initialState());
+    expect(first).toMatchObject({ data: { regions: ['eu-west-1', 'us-east-1'] } });
+  });
+
+  it('refuses regions the account has not enabled, naming them', () => {
+    givenConnection([])
+      .when(create({ regions: ['eu-west-1', 'ap-east-1'] }))
+      .thenThrows('VALIDATION_FAILED', /Not enabled in AWS account 210987654321: ap-east-1/);
+  });
+
+  it('refuses an empty list of regions and an empty name', () => {
+    givenConnection([]).when(create({ regions: [] })).thenThrows('VALIDATION_FAILED', /at least one region/);
+    givenConnection([]).when(create({ name: '  ' })).thenThrows('VALIDATION_FAILED', /needs a name/);
+  });
+
+  it('refuses someone who has not verified their address', () => {
+    givenConnection([]).when(create({ creatorVerified: false })).thenThrows('FORBIDDEN', /verify your e-mail address/);
+  });
+
+  it('refuses to create the same connection twice', () => {
+    givenConnection(existing).when(create()).thenThrows('CONFLICT');
+  });
+});
+
+describe('changing a connection', () => {
+  it('renames it, and a rename to the same name changes nothing', () => {
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: ' Staging ' }).then([{ type: 'ConnectionRenamed', data: { name: 'Staging' } }]);
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: 'Production' }).then([]);
+  });
+
+  it('changes the regions among those enabled at the last check', () => {
+    givenConnection(existing)
+      .when({ type: 'ChangeConnection', orgId, regions: ['eu-west-1'] })
+      .then([{ type: 'ConnectionRegionsChanged', data: { regions: ['eu-west-1'] } }]);
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId, regions: 'all' }).then([]);
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId, regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED', /sa-east-1/);
+  });
+
+  it('changes name and regions together, or neither when one of them is refused', () => {
+    givenConnection(existing)
+      .when({ type: 'ChangeConnection', orgId, name: 'Staging', regions: ['us-east-1'] })
+      .then([
+        { type: 'ConnectionRenamed', data: { name: 'Staging' } },
+        { type: 'ConnectionRegionsChanged', data: { regions: ['us-east-1'] } },
+      ]);
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: 'Staging', regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED');
+  });
+
+  it("answers as if another organisation's connection did not exist", () => {
+    givenConnection(existing).when({ type: 'ChangeConnection', orgId: otherOrg, name: 'Mine now' }).thenThrows('NOT_FOUND');
+    givenConnection(existing).when({ type: 'DeleteConnection', orgId: otherOrg }).thenThrows('NOT_FOUND');
+    givenConnection([]).when({ type: 'ChangeConnection', orgId, name: 'Nothing' }).thenThrows('NOT_FOUND');
+  });
+});
+
+describe('rotating keys', () => {
+  const rotate = (found: AccountCheck = check): ConnectionCommand => ({ type: 'RotateConnectionKeys', orgId, maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret, check: found, now: later });
+
+  it('replaces the sealed keys and records the check of the new ones', () => {
+    givenConnection(existing)
+      .when(rotate())
+      .then([{ type: 'ConnectionKeysRotated', data: { maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret } }, validatedAt(later)]);
+  });
+
+  it('refuses keys of another account: that is another connection', () => {
+    givenConnection(existing)
+      .when(rotate({ ...check, accountId: '333333333333' }))
+      .thenThrows('CONFLICT', /belong to AWS account 333333333333, but this connection is for account 210987654321/);
+  });
+
+  it('refuses to rotate keys of a role connection', () => {
+    givenConnection([roleCreated]).when(rotate()).thenThrows('CONFLICT', /uses a role/);
+  });
+});
+
+describe('validating again', () => {
+  it('records what the check found now', () => {
+    const found = { ...check, alias: null, enabledRegions: ['us-east-1'] };
+    givenConnection(existing).when({ type: 'RecordConnectionValidation', orgId, check: found, now: later }).then([validatedAt(later, found)]);
+  });
+
+  it('refuses a check that reached another account', () => {
+    givenConnection(existing)
+      .when({ type: 'RecordConnectionValidation', orgId, check: { ...check, accountId: '333333333333' }, now: later })
+      .thenThrows('CONFLICT');
+  });
+});
+
+describe('deleting', () => {
+  it('records the deletion once; after it the connection is gone', () => {
+    givenConnection(existing).when({ type: 'DeleteConnection', orgId }).then([deleted]);
+    givenConnection([...existing, deleted]).when({ type: 'DeleteConnection', orgId }).then([]);
+    givenConnection([...existing, deleted]).when({ type: 'ChangeConnection', orgId, name: 'Back' }).thenThrows('NOT_FOUND');
+  });
+});
+
+describe('one connection per AWS account and organisation', () => {
+  const reserve = (id: string) => ({ type: 'ReserveAwsAccount' as const, accountId: '210987654321', connectionId: id });
+  const reserved = { type: 'AwsAccountReserved' as const, data: { accountId: '210987654321', connectionId } };
+  const released = { type: 'AwsAccountReleased' as const, data: { accountId: '210987654321', connectionId } };
+
+  it('reserves a free account, and again for the same connection changes nothing', () => {
+    given(accountReservation, []).when(reserve(connectionId)).then([reserved]);
+    given(accountReservation, [reserved]).when(reserve(connectionId)).then([]);
+  });
+
+  it('refuses a second connection to a reserved account', () => {
+    given(accountReservation, [reserved]).when(reserve('conn-2')).thenThrows('CONFLICT', /210987654321 is already connected/);
+  });
+
+  it('releases only for its holder, and a released account can be connected again', () => {
+    given(accountReservation, [reserved]).when({ type: 'ReleaseAwsAccount', accountId: '210987654321', connectionId: 'conn-2' }).then([]);
+    given(accountReservation, [reserved]).when({ type: 'ReleaseAwsAccount', accountId: '210987654321', connectionId }).then([released]);
+    given(accountReservation, [reserved, released])
+      .when(reserve('conn-2'))
+      .then([{ type: 'AwsAccountReserved', data: { accountId: '210987654321', connectionId: 'conn-2' } }]);
+  });
+});
+
+describe('masking access key ids', () => {
+  it('keeps the first and last four characters', () => {
+    expect(maskAccessKeyId('AKIAIOSFODNN7EXAMPLE')).toBe('AKIA…MPLE');
+  });
+});
