@@ -3,7 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** Credentials for one account, as the SDK takes them. */
 export interface AwsCredentialIdentity {
@@ -63,6 +63,17 @@ export function createAwsClients(options: AwsClientOptions = {}) {
         );
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
         return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      } finally {
+        sts.destroy();
+      }
+    },
+    /** Cloudventory's own identity (the default provider chain): the account customers' roles must trust. */
+    async ownIdentity(): Promise<{ accountId: string; arn: string }> {
+      const sts = new STSClient({ region: GLOBAL_REGION, maxAttempts, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+      try {
+        const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
+        if (!Account || !Arn) throw new Error('GetCallerIdentity returned no account');
+        return { accountId: Account, arn: Arn };
       } finally {
         sts.destroy();
       }
