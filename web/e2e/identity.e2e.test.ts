@@ -207,6 +207,12 @@ describe.runIf(browser && sink?.peer)('identity and organisations in the web app
       await page.getByRole('button', { name: 'Verify' }).click();
       await at(page, '/');
       await expect.poll(() => header(page).getByText('Ada Lovelace').isVisible()).toBe(true);
+
+      // The sign-ins are in the history, newest first.
+      await page.goto(`${server.url}/account/sessions`);
+      const history = page.getByTestId('sign-ins');
+      await expect.poll(() => history.getByRole('row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+      expect(await history.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).toBe('Signed in');
     },
     STEP_MS,
   );
