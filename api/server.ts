@@ -14,6 +14,7 @@ import { startMailSender } from '../projections/mail/sender.ts';
 import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
 import { createAwsClients } from '../scanner/aws/clients.ts';
+import { startScanWorker } from '../scanner/scans.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
 
@@ -62,6 +63,9 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       externalId: externalIds(masterKey),
       ...overrides,
     };
+    // Scans are reactions to ScanRequested: started once the projections run, stopped (resumable) on close.
+    const scanWorker = startScanWorker({ ...stores, vault, aws: context.aws, externalId: context.externalId, logger, now });
+    stopWorkers.push(() => scanWorker.stop());
     const app = await buildApp(context, webBuildDir, [...running, outbox]);
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();

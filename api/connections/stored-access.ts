@@ -1,6 +1,7 @@
-import { connection, connectionStream, connectionSubject, maskAccessKeyId, type ConnectionEvent, type ConnectionState, type StoredAccess } from '../../domain/connections/connection.ts';
+import { connectionSubject, maskAccessKeyId, type ConnectionState, type StoredAccess } from '../../domain/connections/connection.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { AwsAccess } from '../../scanner/aws/clients.ts';
+import { ConnectionUnusable, connectionState, scanAccess } from '../../scanner/connection-access.ts';
 import type { AppContext } from '../context.ts';
 
 export interface AccessKeys {
@@ -20,17 +21,17 @@ export async function sealKeys(ctx: AppContext, connectionId: string, keys: Acce
  * anything else happens, so nothing about it leaks.
  */
 export async function loadConnection(ctx: AppContext, orgId: string, connectionId: string, { includeDeleted = false } = {}): Promise<ConnectionState> {
-  let state = connection.initialState();
-  for await (const event of ctx.events.readStream(connectionStream(connectionId))) state = connection.evolve(state, { type: event.type, data: event.data } as ConnectionEvent);
+  const state = await connectionState(ctx.events, connectionId);
   if (!state.connectionId || state.orgId !== orgId || (state.deleted && !includeDeleted)) throw new NotFoundError('No such connection');
   return state;
 }
 
 /** How to reach the connection's account now: its role with the organisation's external id, or its keys, opened. */
-export async function accessOf(ctx: AppContext, orgId: string, state: ConnectionState): Promise<AwsAccess> {
-  if (state.method === 'role') return { method: 'role', roleArn: state.roleArn!, externalId: ctx.externalId(orgId) };
-  const opened = state.secret ? await ctx.vault.open(connectionSubject(state.connectionId!), state.secret) : undefined;
-  if (opened === undefined) throw new ConflictError("This connection's keys are no longer stored; rotate them to use the connection again");
-  const keys = JSON.parse(opened) as AccessKeys;
-  return { method: 'keys', accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+export async function accessOf(ctx: AppContext, state: ConnectionState): Promise<AwsAccess> {
+  try {
+    return await scanAccess(ctx.vault, ctx.externalId, state);
+  } catch (error) {
+    if (error instanceof ConnectionUnusable) throw new ConflictError("This connection's keys are no longer stored; rotate them to use the connection again");
+    throw error;
+  }
 }

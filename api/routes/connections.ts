@@ -256,7 +256,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const { orgId, connectionId } = request.params;
         const state = await loadConnection(ctx, orgId, connectionId);
-        const check = await checkAccount(ctx.aws, await accessOf(ctx, orgId, state));
+        const check = await checkAccount(ctx.aws, await accessOf(ctx, state));
         const validated = await onConnection(request, orgId, connectionId, { type: 'RecordConnectionValidation', orgId, check, now: ctx.now() });
         return shown(orgId, connectionId, validated.position);
       },

@@ -57,7 +57,10 @@ export type ConnectionEvent =
   | { type: 'ConnectionRenamed'; data: { name: string } }
   | { type: 'ConnectionRegionsChanged'; data: { regions: RegionSelection } }
   | { type: 'ConnectionKeysRotated'; data: { maskedAccessKeyId: string; secret: Sealed } }
-  | { type: 'AwsConnectionDeleted'; data: { connectionId: string; accountId: string } };
+  | { type: 'AwsConnectionDeleted'; data: { connectionId: string; accountId: string } }
+  /** At most one scan per connection at a time: this one runs until released. */
+  | { type: 'ScanAssigned'; data: { scanId: string } }
+  | { type: 'ScanReleased'; data: { scanId: string } };
 
 /** Every command names the organisation from the request path: a connection of another one does not exist. */
 export type ConnectionCommand =
@@ -77,7 +80,11 @@ export type ConnectionCommand =
   | { type: 'ChangeConnection'; orgId: string; name?: string | undefined; regions?: RegionSelection | undefined }
   | { type: 'RotateConnectionKeys'; orgId: string; maskedAccessKeyId: string; secret: Sealed; check: AccountCheck; now: Date }
   | { type: 'RecordConnectionValidation'; orgId: string; check: AccountCheck; now: Date }
-  | { type: 'DeleteConnection'; orgId: string };
+  | { type: 'DeleteConnection'; orgId: string }
+  /** Assigns this scan id, unless a scan is running: then the request joins it and nothing is emitted. */
+  | { type: 'RequestScan'; orgId: string; scanId: string }
+  /** The scan finished (any status); a release of a scan no longer assigned is a repeat. */
+  | { type: 'ReleaseScan'; orgId: string; scanId: string };
 
 export interface ConnectionState {
   connectionId?: string;
@@ -90,6 +97,8 @@ export interface ConnectionState {
   regions: RegionSelection;
   enabledRegions: string[];
   deleted: boolean;
+  /** The scan assigned and not yet released. */
+  runningScanId?: string | undefined;
 }
 
 const NAME_MAX = 100;
@@ -153,6 +162,10 @@ function evolve(state: ConnectionState, event: ConnectionEvent): ConnectionState
       return { ...state, secret: event.data.secret };
     case 'AwsConnectionDeleted':
       return { ...state, deleted: true };
+    case 'ScanAssigned':
+      return { ...state, runningScanId: event.data.scanId };
+    case 'ScanReleased':
+      return state.runningScanId === event.data.scanId ? { ...state, runningScanId: undefined } : state;
     default:
       return state;
   }
@@ -171,6 +184,9 @@ function decide(command: ConnectionCommand, state: ConnectionState): ConnectionE
       validated(check, command.now),
     ];
   }
+  // A scan still running when its connection was deleted must still be able to end.
+  if (command.type === 'ReleaseScan' && state.connectionId && state.orgId === command.orgId)
+    return state.runningScanId === command.scanId ? [{ type: 'ScanReleased', data: { scanId: command.scanId } }] : [];
   // Another organisation's connection, or a deleted one, is no connection at all.
   if (!state.connectionId || state.orgId !== command.orgId || state.deleted) {
     if (command.type === 'DeleteConnection' && state.deleted && state.orgId === command.orgId) return [];
@@ -195,6 +211,10 @@ function decide(command: ConnectionCommand, state: ConnectionState): ConnectionE
       return [validated(command.check, command.now)];
     case 'DeleteConnection':
       return [{ type: 'AwsConnectionDeleted', data: { connectionId: state.connectionId, accountId: state.accountId! } }];
+    case 'RequestScan':
+      return state.runningScanId ? [] : [{ type: 'ScanAssigned', data: { scanId: command.scanId } }];
+    case 'ReleaseScan':
+      return [];
   }
 }
 

@@ -182,3 +182,33 @@ describe('masking access key ids', () => {
     expect(maskAccessKeyId('AKIAIOSFODNN7EXAMPLE')).toBe('AKIA…MPLE');
   });
 });
+
+describe('scans of a connection', () => {
+  const created = connection.decide(create(), connection.initialState());
+  const assigned: ConnectionEvent = { type: 'ScanAssigned', data: { scanId: 'scan-1' } };
+  const released: ConnectionEvent = { type: 'ScanReleased', data: { scanId: 'scan-1' } };
+
+  it('assigns a scan when none is running', () => {
+    givenConnection(created).when({ type: 'RequestScan', orgId, scanId: 'scan-1' }).then([assigned]);
+    givenConnection([...created, assigned, released]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).then([{ type: 'ScanAssigned', data: { scanId: 'scan-2' } }]);
+  });
+
+  it('joins the running scan instead of starting a second one', () => {
+    givenConnection([...created, assigned]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).then([]);
+  });
+
+  it('releases the running scan once', () => {
+    givenConnection([...created, assigned]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([released]);
+    givenConnection([...created, assigned, released]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([]);
+  });
+
+  it('releases a scan whose connection was deleted meanwhile, but scans no deleted connection', () => {
+    const gone: ConnectionEvent = { type: 'AwsConnectionDeleted', data: { connectionId, accountId: check.accountId } };
+    givenConnection([...created, assigned, gone]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([released]);
+    givenConnection([...created, gone]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).thenThrows('NOT_FOUND');
+  });
+
+  it("scans no other organisation's connection", () => {
+    givenConnection(created).when({ type: 'RequestScan', orgId: otherOrg, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
+  });
+});

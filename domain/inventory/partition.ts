@@ -1,0 +1,86 @@
+import type { Decider } from '../eventsourcing/decider.ts';
+
+/**
+ * One inventory partition: the resources one collector found in one region of one connection,
+ * stream `inventory-{connectionId}-{region}-{collector}`. Its state is only what a comparison needs
+ * (arn → fingerprint and type), never whole resources, so a scan's memory stays bounded however
+ * large the partition is.
+ *
+ * The resource shape is the scanner's (NormalizedResource); the domain only relies on its identity.
+ */
+export const inventoryStream = (connectionId: string, region: string, collector: string) => `inventory-${connectionId}-${region}-${collector}`;
+
+export interface InventoryResource {
+  arn: string;
+  type: string;
+}
+
+export type InventoryEvent<R extends InventoryResource = InventoryResource> =
+  | { type: 'ResourceDiscovered'; data: { arn: string; type: string; resource: R; fingerprint: string; observedAt: string; scanId: string } }
+  | { type: 'ResourceChanged'; data: { arn: string; type: string; resource: R; fingerprint: string; changedPaths: string[]; observedAt: string; scanId: string } }
+  | { type: 'ResourceDeleted'; data: { arn: string; type: string; observedAt: string; scanId: string } };
+
+/** A resource as one listing saw it. `previous` is its last recorded state, given when its fingerprint moved (for the diff). */
+export interface Observation<R extends InventoryResource> {
+  resource: R;
+  fingerprint: string;
+  previous?: R | undefined;
+}
+
+export type PartitionCommand<R extends InventoryResource = InventoryResource> =
+  /** Some resources of a listing in progress (a listing arrives in several parts). */
+  | { type: 'RecordObservations'; scanId: string; observedAt: string; observed: ReadonlyArray<Observation<R>> }
+  /**
+   * The listing ended. Only a complete listing is evidence of absence: what it did not see is
+   * deleted. An incomplete one (denied, throttled, failed, cancelled) deletes nothing.
+   */
+  | { type: 'FinishListing'; scanId: string; observedAt: string; complete: boolean; seen: ReadonlySet<string> };
+
+export interface Known {
+  type: string;
+  fingerprint: string;
+}
+
+/** Live resources by ARN. A deleted resource is forgotten, so its re-appearance is a discovery. */
+export type PartitionState = ReadonlyMap<string, Known>;
+
+function evolve(state: PartitionState, event: InventoryEvent): PartitionState {
+  const next = new Map(state);
+  if (event.type === 'ResourceDeleted') next.delete(event.data.arn);
+  else next.set(event.data.arn, { type: event.data.type, fingerprint: event.data.fingerprint });
+  return next;
+}
+
+/**
+ * The partition decider. `diff` names the changed paths between two states of a resource
+ * (scanner/fingerprint.ts changedPaths); it is injected because the resource shape is the scanner's.
+ */
+export function partitionDecider<R extends InventoryResource>(diff: (before: R, after: R) => string[]): Decider<PartitionCommand<R>, InventoryEvent<R>, PartitionState> {
+  function decide(command: PartitionCommand<R>, state: PartitionState): Array<InventoryEvent<R>> {
+    const { scanId, observedAt } = command;
+    if (command.type === 'FinishListing') {
+      if (!command.complete) return [];
+      return [...state]
+        .filter(([arn]) => !command.seen.has(arn))
+        .map(([arn, known]): InventoryEvent<R> => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId } }));
+    }
+    // Folded as we go: a resource listed twice (pages overlapping) is judged against its first sighting.
+    const current = new Map(state);
+    const events: Array<InventoryEvent<R>> = [];
+    for (const { resource, fingerprint, previous } of command.observed) {
+      const { arn, type } = resource;
+      const known = current.get(arn);
+      if (known?.fingerprint === fingerprint) continue;
+      current.set(arn, { type, fingerprint });
+      if (!known) events.push({ type: 'ResourceDiscovered', data: { arn, type, resource, fingerprint, observedAt, scanId } });
+      else {
+        // Without the previous state the change is still recorded, as a change of the whole resource.
+        const changedPaths = previous ? diff(previous, resource) : [];
+        events.push({ type: 'ResourceChanged', data: { arn, type, resource, fingerprint, changedPaths, observedAt, scanId } });
+      }
+    }
+    return events;
+  }
+
+  return { initialState: () => new Map(), evolve: evolve as Decider<PartitionCommand<R>, InventoryEvent<R>, PartitionState>['evolve'], decide };
+}

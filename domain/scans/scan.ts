@@ -1,0 +1,134 @@
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Decider } from '../eventsourcing/decider.ts';
+
+/**
+ * One scan of one connection, stream `scan-{scanId}`: the partitions it covers, how each ended, and
+ * how the scan as a whole ended (see /tmp/scan-contract.md, the contract with the scans read models).
+ */
+export const scanStream = (scanId: string) => `scan-${scanId}`;
+
+/** Partition key `${region}/${collector}`; global collectors use the region 'global'. */
+export const partitionKey = (region: string, collector: string) => `${region}/${collector}`;
+
+export interface ScanPartition {
+  key: string;
+  region: string;
+  collector: string;
+  types: string[];
+}
+
+export type PartitionOutcome = 'ok' | 'denied' | 'throttled' | 'failed' | 'cancelled';
+export type ScanStatus = 'completed' | 'partial' | 'failed' | 'cancelled';
+export type ScanTrigger = 'manual' | 'schedule';
+
+export interface Counts {
+  discovered: number;
+  changed: number;
+  deleted: number;
+}
+
+export interface PartitionFinishedData extends Counts {
+  key: string;
+  region: string;
+  collector: string;
+  outcome: PartitionOutcome;
+  errorCode: string | null;
+  message: string | null;
+  durationMs: number;
+}
+
+export interface ScanRequestedData {
+  scanId: string;
+  connectionId: string;
+  orgId: string;
+  accountId: string;
+  /** A user id, or 'schedule'. */
+  requestedBy: string;
+  trigger: ScanTrigger;
+  partitions: ScanPartition[];
+}
+
+export type ScanEvent =
+  | { type: 'ScanRequested'; data: ScanRequestedData }
+  | { type: 'PartitionFinished'; data: PartitionFinishedData }
+  | { type: 'ScanCancellationRequested'; data: { requestedBy: string } }
+  | { type: 'ScanFinished'; data: Counts & { status: ScanStatus; durationMs: number } };
+
+export type ScanCommand =
+  | ({ type: 'RequestScan' } & ScanRequestedData)
+  | ({ type: 'FinishPartition' } & Omit<PartitionFinishedData, 'region' | 'collector'>)
+  | { type: 'RequestCancellation'; orgId: string; requestedBy: string }
+  | { type: 'FinishScan'; durationMs: number };
+
+export interface ScanState {
+  request?: ScanRequestedData;
+  finishedPartitions: ReadonlyMap<string, PartitionFinishedData>;
+  cancellationRequested: boolean;
+  status?: ScanStatus;
+}
+
+function evolve(state: ScanState, event: ScanEvent): ScanState {
+  switch (event.type) {
+    case 'ScanRequested':
+      return { ...state, request: event.data };
+    case 'PartitionFinished':
+      return { ...state, finishedPartitions: new Map(state.finishedPartitions).set(event.data.key, event.data) };
+    case 'ScanCancellationRequested':
+      return { ...state, cancellationRequested: true };
+    case 'ScanFinished':
+      return { ...state, status: event.data.status };
+    default:
+      return state;
+  }
+}
+
+/** Cancelled wins; otherwise judged by the partitions: all ok, some ok, or none (a partition never finished is not ok). */
+export function scanStatus(state: ScanState): ScanStatus {
+  if (state.cancellationRequested) return 'cancelled';
+  const partitions = state.request?.partitions ?? [];
+  const ok = partitions.filter((p) => state.finishedPartitions.get(p.key)?.outcome === 'ok').length;
+  if (ok === partitions.length) return 'completed';
+  return ok > 0 ? 'partial' : 'failed';
+}
+
+function decide(command: ScanCommand, state: ScanState): ScanEvent[] {
+  if (command.type === 'RequestScan') {
+    // Asking again for the same scan (a retry) changes nothing.
+    if (state.request) return [];
+    const { type: _, ...data } = command;
+    return [{ type: 'ScanRequested', data }];
+  }
+  const request = state.request;
+  if (!request || (command.type === 'RequestCancellation' && command.orgId !== request.orgId)) throw new NotFoundError('No such scan');
+
+  switch (command.type) {
+    case 'FinishPartition': {
+      const partition = request.partitions.find((p) => p.key === command.key);
+      if (!partition) throw new ValidationError(`Scan ${request.scanId} has no partition ${command.key}`);
+      // A partition ends once; a resumed scan reporting it again is a repeat, as is a report after the end.
+      if (state.finishedPartitions.has(command.key) || state.status) return [];
+      const { type: _, ...data } = command;
+      return [{ type: 'PartitionFinished', data: { ...data, region: partition.region, collector: partition.collector } }];
+    }
+    case 'RequestCancellation':
+      if (state.status) throw new ConflictError(`This scan has already finished (${state.status})`);
+      if (state.cancellationRequested) return [];
+      return [{ type: 'ScanCancellationRequested', data: { requestedBy: command.requestedBy } }];
+    case 'FinishScan': {
+      if (state.status) return [];
+      const totals = { discovered: 0, changed: 0, deleted: 0 };
+      for (const p of state.finishedPartitions.values()) {
+        totals.discovered += p.discovered;
+        totals.changed += p.changed;
+        totals.deleted += p.deleted;
+      }
+      return [{ type: 'ScanFinished', data: { status: scanStatus(state), ...totals, durationMs: command.durationMs } }];
+    }
+  }
+}
+
+export const scan: Decider<ScanCommand, ScanEvent, ScanState> = {
+  initialState: () => ({ finishedPartitions: new Map(), cancellationRequested: false }),
+  evolve,
+  decide,
+};
