@@ -1,0 +1,12 @@
+import type { Position } from '../../domain/eventsourcing/event-store.ts';
+
+/**
+ * What the scan routes need of the scan engine (scanner/scans.ts), with its dependencies already
+ * bound by the composition root: the signatures of the shared contract, nothing more. Keeping the
+ * routes on this port lets the read side be built and tested while the engine is written.
+ */
+export interface ScanEngine {
+  /** Assigns a new scan to the connection, or joins the one running there; does not wait for it. */
+  requestScan(input: { orgId: string; connectionId: string; requestedBy: string; trigger: 'manual' }): Promise<{ scanId: string; joined: boolean; position?: Position | undefined }>;
+  cancelScan(input: { orgId: string; scanId: string; requestedBy: string }): Promise<unknown>;
+}
