@@ -10,6 +10,8 @@ import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { scanRoutes } from './routes/scans.ts';
+import { scanEngineOf } from './scans/wiring.ts';
 import { signInRoutes } from './routes/sign-ins.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -59,6 +61,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   await app.register(auditRoutes(ctx));
   await app.register(signInRoutes(ctx));
   await app.register(connectionRoutes(ctx));
+  await app.register(scanRoutes(ctx, scanEngineOf(ctx)));
   await registerWeb(app, webBuildDir);
   return app;
 }

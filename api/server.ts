@@ -15,6 +15,7 @@ import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
 import { createAwsClients } from '../scanner/aws/clients.ts';
 import { startScanWorker } from '../scanner/scans.ts';
+import { startScheduler } from '../scanner/scheduler.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
 
@@ -66,6 +67,9 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
     // Scans are reactions to ScanRequested: started once the projections run, stopped (resumable) on close.
     const scanWorker = startScanWorker({ ...stores, vault, aws: context.aws, externalId: context.externalId, logger, now });
     stopWorkers.push(() => scanWorker.stop());
+    // Scheduled scans are requests like any other: the scheduler starts after the worker that runs them.
+    const scheduler = startScheduler({ ...stores, logger, now });
+    stopWorkers.push(() => scheduler.stop());
     const app = await buildApp(context, webBuildDir, [...running, outbox]);
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();

@@ -72,7 +72,7 @@ describe('projections:rebuild', () => {
     const dir = dataDir();
     const unknown = await runEntry('projections/rebuild-cli.ts', { DATA_DIR: dir }, ['nope']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('projections: audit, identity, organizations, mfa, connections');
+    expect(unknown.stderr).toContain('projections: audit, identity, organizations, mfa, connections, scans');
     const rebuilt = await runEntry('projections/rebuild-cli.ts', { DATA_DIR: dir }, ['audit']);
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stdout).toMatch(/^Rebuilt audit: 0 events into generation 1 in [\d.]+ s/);

@@ -133,6 +133,7 @@ beforeAll(async () => {
   // Add new kinds of objects here (connectionId, scanId, ...) with one of B's, so the walk uses a real one.
   foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId) };
   if (moto.peer) foreignIds.connectionId = (await connect(b.client, b.orgId, { name: 'B production', method: 'role', roleArn: `arn:aws:iam::${newAccountId()}:role/B` })).id;
+  if (moto.peer) foreignIds.scanId = (await b.client.post(`/api/orgs/${b.orgId}/connections/${foreignIds.connectionId}/scans`)).body.scanId as string;
   openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApi;
 });
 afterAll(() => server?.close());
@@ -196,6 +197,12 @@ describe('tenant isolation', () => {
         'PUT /api/orgs/{orgId}/connections/{connectionId}/keys',
         'POST /api/orgs/{orgId}/connections/{connectionId}/validate',
         'DELETE /api/orgs/{orgId}/connections/{connectionId}',
+        'POST /api/orgs/{orgId}/connections/{connectionId}/scans',
+        'GET /api/orgs/{orgId}/connections/{connectionId}/scans',
+        'GET /api/orgs/{orgId}/connections/{connectionId}/freshness',
+        'GET /api/orgs/{orgId}/scans/{scanId}',
+        'GET /api/orgs/{orgId}/scans/{scanId}/events',
+        'POST /api/orgs/{orgId}/scans/{scanId}/cancel',
       ]),
     );
   });

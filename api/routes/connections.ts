@@ -3,12 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accountReservation, accountReservationStream } from '../../domain/connections/account-reservation.ts';
 import { assertMayConnect, connection, connectionStream, connectionSubject, type ConnectionCommand, type StoredAccess } from '../../domain/connections/connection.ts';
+import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../../domain/connections/scan-schedule.ts';
 import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Position } from '../../domain/eventsourcing/event-store.ts';
 import type { ConnectionDocument } from '../../projections/connections/connections.ts';
 import { connectionQueries } from '../../projections/connections/queries.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
+import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AwsAccess } from '../../scanner/aws/clients.ts';
+import { nextRunAt } from '../../scanner/schedule.ts';
 import { checkAccount } from '../connections/account-check.ts';
 import { connectionSetup } from '../connections/setup.ts';
 import { accessOf, loadConnection, sealKeys } from '../connections/stored-access.ts';
@@ -35,6 +38,17 @@ const createBody = z.discriminatedUnion('method', [
   z.object({ name, method: z.literal('keys'), ...keys, regions: regions.optional() }),
 ]);
 
+const schedule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('off') }),
+  z.object({ kind: z.literal('hourly') }),
+  z.object({ kind: z.literal('daily'), hour: z.number().int('must be a whole hour').min(0, 'must be from 0 to 23').max(23, 'must be from 0 to 23') }),
+]);
+const scheduled = z.object({
+  schedule,
+  /** When the scheduler runs it next (ISO); null when off. */
+  nextRunAt: z.string().nullable(),
+});
+
 const connectionView = z.object({
   id: z.string(),
   name: z.string(),
@@ -51,13 +65,20 @@ const connectionView = z.object({
   createdBy: z.string(),
   createdAt: z.string(),
   recommendation: z.string().nullable(),
+  ...scheduled.shape,
 });
 const one = z.object({ connection: connectionView });
 
 const PREFER_ROLES =
   "Access keys are a long-lived secret you must rotate yourself. Prefer a role: Cloudventory assumes it with your organisation's external id and holds no secret at all.";
 
-const view = (c: ConnectionDocument): z.infer<typeof connectionView> => ({
+/** The schedule and its next run in the organisation's timezone, counted from now. */
+const scheduleOf = (chosen: ScanSchedule, timezone: string, now: Date): z.infer<typeof scheduled> => ({
+  schedule: chosen,
+  nextRunAt: nextRunAt(chosen, timezone, now)?.toISOString() ?? null,
+});
+
+const view = (c: ConnectionDocument, timezone: string, now: Date): z.infer<typeof connectionView> => ({
   id: c._id,
   name: c.name,
   method: c.method,
@@ -72,6 +93,7 @@ const view = (c: ConnectionDocument): z.infer<typeof connectionView> => ({
   createdBy: c.createdBy,
   createdAt: c.createdAt,
   recommendation: c.method === 'keys' ? PREFER_ROLES : null,
+  ...scheduleOf(c.schedule ?? DEFAULT_SCAN_SCHEDULE, timezone, now),
 });
 
 /**
@@ -82,6 +104,14 @@ const view = (c: ConnectionDocument): z.infer<typeof connectionView> => ({
 export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const connections = connectionQueries(ctx.documents);
   const identity = identityQueries(ctx.documents);
+  const organizations = organizationQueries(ctx.documents);
+  /** Schedules run in the organisation's timezone (UTC only if its read model lags behind). */
+  const timezoneOf = async (orgId: string) => (await organizations.organization(orgId))?.timezone ?? 'UTC';
+  const viewIn = async (orgId: string) => {
+    const timezone = await timezoneOf(orgId);
+    const now = ctx.now();
+    return (c: ConnectionDocument) => view(c, timezone, now);
+  };
 
   /** Our own account never changes while we run: asked of AWS once, again only after a failure. */
   let ownAccount: Promise<string> | undefined;
@@ -107,7 +137,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     await projected(ctx, position);
     const found = await connections.connection(orgId, connectionId);
     if (!found) throw new NotFoundError('No such connection');
-    return { connection: view(found) };
+    return { connection: (await viewIn(orgId))(found) };
   }
 
   return async (app) => {
@@ -140,7 +170,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         config: { permission: 'connections:read' },
         schema: { tags: ['connections'], summary: "The organisation's AWS connections (never a secret)", params: orgParams, response: { 200: z.object({ connections: z.array(connectionView) }) } },
       },
-      async (request) => ({ connections: (await connections.connectionsOf(request.params.orgId)).map(view) }),
+      async (request) => ({ connections: (await connections.connectionsOf(request.params.orgId)).map(await viewIn(request.params.orgId)) }),
     );
 
     app.get(
@@ -149,7 +179,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const found = await connections.connection(request.params.orgId, request.params.connectionId);
         if (!found) throw new NotFoundError('No such connection');
-        return { connection: view(found) };
+        return { connection: (await viewIn(request.params.orgId))(found) };
       },
     );
 
@@ -244,6 +274,27 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { maskedAccessKeyId, secret } = await sealKeys(ctx, connectionId, request.body);
         const rotated = await onConnection(request, orgId, connectionId, { type: 'RotateConnectionKeys', orgId, maskedAccessKeyId, secret, check, now: ctx.now() });
         return shown(orgId, connectionId, rotated.position);
+      },
+    );
+
+    app.put(
+      '/api/orgs/:orgId/connections/:connectionId/schedule',
+      {
+        config: { permission: 'connections:manage' },
+        schema: {
+          tags: ['connections'],
+          summary: "When the connection is scanned by itself: off, hourly, or daily at an hour of the organisation's timezone",
+          params: connectionParams,
+          body: schedule,
+          response: { 200: scheduled },
+        },
+      },
+      async (request) => {
+        const { orgId, connectionId } = request.params;
+        const changed = await onConnection(request, orgId, connectionId, { type: 'ChangeScanSchedule', orgId, schedule: request.body });
+        await projected(ctx, changed.position);
+        const state = await loadConnection(ctx, orgId, connectionId);
+        return scheduleOf(state.schedule, await timezoneOf(orgId), ctx.now());
       },
     );
 

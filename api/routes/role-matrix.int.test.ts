@@ -63,6 +63,10 @@ function connectionActions(): Action[] {
     { name: 'rename a connection', allowed: managers, call: (c, s) => c.patch(connection(s), { name: 'Renamed' }) },
     { name: "rotate a connection's keys", allowed: managers, call: (c, s) => c.put(`${connection(s)}/keys`, s.rotationKeys) },
     { name: 'validate a connection', allowed: managers, call: (c, s) => c.post(`${connection(s)}/validate`) },
+    { name: "read a connection's scans", allowed: everyone, call: (c, s) => c.get(`${connection(s)}/scans`) },
+    { name: "read a connection's freshness", allowed: everyone, call: (c, s) => c.get(`${connection(s)}/freshness`) },
+    // A viewer may watch scans but not start one; the others start one or join the one running.
+    { name: 'start a scan', allowed: ['owner', 'admin', 'member'], call: (c, s) => c.post(`${connection(s)}/scans`) },
     { name: 'delete a connection', allowed: managers, call: (c, s) => c.delete(connection(s)) },
   ];
 }

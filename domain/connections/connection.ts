@@ -1,6 +1,7 @@
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
+import { DEFAULT_SCAN_SCHEDULE, sameSchedule, validSchedule, type ScanSchedule } from './scan-schedule.ts';
 
 /**
  * An AWS account an organisation has connected: how Cloudventory reaches it (a role it assumes with
@@ -60,7 +61,8 @@ export type ConnectionEvent =
   | { type: 'AwsConnectionDeleted'; data: { connectionId: string; accountId: string } }
   /** At most one scan per connection at a time: this one runs until released. */
   | { type: 'ScanAssigned'; data: { scanId: string } }
-  | { type: 'ScanReleased'; data: { scanId: string } };
+  | { type: 'ScanReleased'; data: { scanId: string } }
+  | { type: 'ScanScheduleChanged'; data: { schedule: ScanSchedule } };
 
 /** Every command names the organisation from the request path: a connection of another one does not exist. */
 export type ConnectionCommand =
@@ -84,7 +86,9 @@ export type ConnectionCommand =
   /** Assigns this scan id, unless a scan is running: then the request joins it and nothing is emitted. */
   | { type: 'RequestScan'; orgId: string; scanId: string }
   /** The scan finished (any status); a release of a scan no longer assigned is a repeat. */
-  | { type: 'ReleaseScan'; orgId: string; scanId: string };
+  | { type: 'ReleaseScan'; orgId: string; scanId: string }
+  /** Choosing the schedule it already has changes nothing. */
+  | { type: 'ChangeScanSchedule'; orgId: string; schedule: ScanSchedule };
 
 export interface ConnectionState {
   connectionId?: string;
@@ -99,6 +103,7 @@ export interface ConnectionState {
   deleted: boolean;
   /** The scan assigned and not yet released. */
   runningScanId?: string | undefined;
+  schedule: ScanSchedule;
 }
 
 const NAME_MAX = 100;
@@ -166,6 +171,8 @@ function evolve(state: ConnectionState, event: ConnectionEvent): ConnectionState
       return { ...state, runningScanId: event.data.scanId };
     case 'ScanReleased':
       return state.runningScanId === event.data.scanId ? { ...state, runningScanId: undefined } : state;
+    case 'ScanScheduleChanged':
+      return { ...state, schedule: event.data.schedule };
     default:
       return state;
   }
@@ -215,11 +222,15 @@ function decide(command: ConnectionCommand, state: ConnectionState): ConnectionE
       return state.runningScanId ? [] : [{ type: 'ScanAssigned', data: { scanId: command.scanId } }];
     case 'ReleaseScan':
       return [];
+    case 'ChangeScanSchedule': {
+      const schedule = validSchedule(command.schedule);
+      return sameSchedule(schedule, state.schedule) ? [] : [{ type: 'ScanScheduleChanged', data: { schedule } }];
+    }
   }
 }
 
 export const connection: Decider<ConnectionCommand, ConnectionEvent, ConnectionState> = {
-  initialState: () => ({ regions: 'all', enabledRegions: [], deleted: false }),
+  initialState: () => ({ regions: 'all', enabledRegions: [], deleted: false, schedule: DEFAULT_SCAN_SCHEDULE }),
   evolve,
   decide,
 };

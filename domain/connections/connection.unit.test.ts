@@ -3,6 +3,7 @@ import { given } from '../eventsourcing/specification.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
 import { accountReservation } from './account-reservation.ts';
 import { connection, maskAccessKeyId, type AccountCheck, type ConnectionCommand, type ConnectionEvent } from './connection.ts';
+import type { ScanSchedule } from './scan-schedule.ts';
 
 /** Pins the history's type, so inline events are checked as ConnectionEvents (not widened). */
 const givenConnection = (history: ConnectionEvent[]) => given(connection, history);
@@ -210,5 +211,35 @@ describe('scans of a connection', () => {
 
   it("scans no other organisation's connection", () => {
     givenConnection(created).when({ type: 'RequestScan', orgId: otherOrg, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
+  });
+});
+
+describe('scan schedules', () => {
+  const changed = (schedule: ScanSchedule): ConnectionEvent => ({ type: 'ScanScheduleChanged', data: { schedule } });
+  const change = (schedule: ScanSchedule, org = orgId): ConnectionCommand => ({ type: 'ChangeScanSchedule', orgId: org, schedule });
+
+  it('a new connection is scanned daily at 03:00, so choosing that changes nothing', () => {
+    givenConnection(existing).when(change({ kind: 'daily', hour: 3 })).then([]);
+  });
+
+  it('records a new schedule, keeping only its own fields', () => {
+    givenConnection(existing).when(change({ kind: 'hourly' })).then([changed({ kind: 'hourly' })]);
+    givenConnection(existing).when(change({ kind: 'daily', hour: 0 })).then([changed({ kind: 'daily', hour: 0 })]);
+    givenConnection(existing)
+      .when(change({ kind: 'off', hour: 4 } as unknown as ScanSchedule))
+      .then([changed({ kind: 'off' })]);
+    givenConnection([...existing, changed({ kind: 'off' })]).when(change({ kind: 'off' })).then([]);
+    givenConnection([...existing, changed({ kind: 'off' })]).when(change({ kind: 'daily', hour: 3 })).then([changed({ kind: 'daily', hour: 3 })]);
+  });
+
+  it('refuses an hour that is not a whole hour of the day', () => {
+    givenConnection(existing).when(change({ kind: 'daily', hour: 24 })).thenThrows('VALIDATION_FAILED', /0 to 23/);
+    givenConnection(existing).when(change({ kind: 'daily', hour: -1 })).thenThrows('VALIDATION_FAILED');
+    givenConnection(existing).when(change({ kind: 'daily', hour: 2.5 })).thenThrows('VALIDATION_FAILED');
+  });
+
+  it("schedules no deleted connection and no other organisation's", () => {
+    givenConnection([...existing, deleted]).when(change({ kind: 'hourly' })).thenThrows('NOT_FOUND');
+    givenConnection(existing).when(change({ kind: 'hourly' }, otherOrg)).thenThrows('NOT_FOUND');
   });
 });

@@ -1,4 +1,5 @@
 import type { ConnectionEvent, ConnectionMethod, RegionSelection } from '../../domain/connections/connection.ts';
+import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../../domain/connections/scan-schedule.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
 import type { Projection } from '../projection.ts';
 
@@ -17,6 +18,8 @@ export interface ConnectionDocument extends Document {
   keysRotatedAt: string | null;
   createdBy: string;
   createdAt: string;
+  /** Missing in documents projected before schedules existed: those have the default. */
+  schedule?: ScanSchedule;
 }
 
 /** Each organisation's AWS connections; a deleted one disappears (its history stays in the log). */
@@ -47,6 +50,7 @@ export const connectionsProjection: Projection = {
           keysRotatedAt: null,
           createdBy,
           createdAt: at,
+          schedule: DEFAULT_SCAN_SCHEDULE,
         });
         return;
       }
@@ -63,6 +67,9 @@ export const connectionsProjection: Projection = {
         return;
       case 'ConnectionKeysRotated':
         await connections.updateMany({ _id }, { $set: { maskedAccessKeyId: event.data.maskedAccessKeyId, keysRotatedAt: at } });
+        return;
+      case 'ScanScheduleChanged':
+        await connections.updateMany({ _id }, { $set: { schedule: event.data.schedule } });
         return;
       case 'AwsConnectionDeleted':
         await connections.deleteMany({ _id });
