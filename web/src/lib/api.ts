@@ -173,3 +173,87 @@ export interface AuditPage {
 }
 
 export type LoginResult = { userId: string; mfaRequired?: undefined } | { mfaRequired: true; challenge: string };
+
+// ---- AWS connections and scans ----
+
+export type Regions = 'all' | string[];
+
+export interface Connection {
+  id: string;
+  name: string;
+  method: 'role' | 'keys';
+  roleArn: string | null;
+  /** Masked: `AKIA…WXYZ`. */
+  accessKeyId: string | null;
+  accountId: string;
+  alias: string | null;
+  regions: Regions;
+  enabledRegions: string[];
+  validatedAt: string | null;
+  keysRotatedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  recommendation: string | null;
+}
+
+export interface ConnectionSetup {
+  externalId: string;
+  cloudventoryAccountId: string;
+  trustPolicy: string;
+  cloudFormation: string;
+  roleName: string;
+  managedPolicies: string[];
+}
+
+export type ScanStatus = 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';
+export type PartitionOutcome = 'pending' | 'ok' | 'denied' | 'throttled' | 'failed' | 'cancelled';
+
+export interface ScanCounts {
+  discovered: number;
+  changed: number;
+  deleted: number;
+}
+
+export interface ScanPartition extends ScanCounts {
+  key: string;
+  region: string;
+  collector: string;
+  types: string[];
+  outcome: PartitionOutcome;
+  errorCode: string | null;
+  message: string | null;
+  /** AWS's error turned into what it means and what to do. */
+  advice: string | null;
+  durationMs: number | null;
+}
+
+export interface Scan {
+  id: string;
+  connectionId: string;
+  trigger: 'manual' | 'schedule';
+  requestedBy: string;
+  status: ScanStatus;
+  cancelRequested: boolean;
+  requestedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  counts: ScanCounts;
+  progress: { finished: number; total: number };
+  partitions: ScanPartition[];
+}
+
+export interface ScanHistory {
+  scans: Scan[];
+  nextCursor: string | null;
+}
+
+export interface Freshness {
+  region: string;
+  type: string;
+  /** When this type in this region was last listed completely; null: never, so unknown. */
+  lastCompleteAt: string | null;
+  unknown: boolean;
+  lastOutcome: Exclude<PartitionOutcome, 'pending'> | null;
+  lastAttemptAt: string | null;
+  lastScanId: string | null;
+}
