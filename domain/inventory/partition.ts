@@ -65,13 +65,15 @@ export function partitionDecider<R extends InventoryResource>(diff: (before: R, 
         .map(([arn, known]): InventoryEvent<R> => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId } }));
     }
     // Folded as we go: a resource listed twice (pages overlapping) is judged against its first sighting.
-    const current = new Map(state);
+    // Only this command's sightings are kept aside; copying the whole state for each part of a
+    // listing made a 100,000-resource partition quadratic (scan-diff bench: 14 s of 22 s).
+    const judged = new Map<string, Known>();
     const events: Array<InventoryEvent<R>> = [];
     for (const { resource, fingerprint, previous } of command.observed) {
       const { arn, type } = resource;
-      const known = current.get(arn);
+      const known = judged.get(arn) ?? state.get(arn);
       if (known?.fingerprint === fingerprint) continue;
-      current.set(arn, { type, fingerprint });
+      judged.set(arn, { type, fingerprint });
       if (!known) events.push({ type: 'ResourceDiscovered', data: { arn, type, resource, fingerprint, observedAt, scanId } });
       else {
         // Without the previous state the change is still recorded, as a change of the whole resource.

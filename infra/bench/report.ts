@@ -6,16 +6,25 @@ export interface BenchResult {
   baseline: number;
   ratio: number;
   target?: string;
+  /** Further figures of the same run (e.g. peakRssMb), printed as extra keys of the JSON line. */
+  [extra: string]: number | string | undefined;
 }
 
-export function result(bench: string, unit: string, ours: number, baseline: number, target?: string): BenchResult {
+export function result(bench: string, unit: string, ours: number, baseline: number, target?: string, extras: Record<string, number> = {}): BenchResult {
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { bench, value: round(ours), unit, baseline: round(baseline), ratio: round(ours / baseline), ...(target ? { target } : {}) };
+  return { bench, value: round(ours), unit, baseline: round(baseline), ratio: round(ours / baseline), ...(target ? { target } : {}), ...extras };
 }
+
+const COLUMNS = new Set(['bench', 'value', 'unit', 'baseline', 'ratio', 'target']);
 
 export function printTable(results: readonly BenchResult[]): void {
-  const rows = results.map((r) => [r.bench, `${r.value.toLocaleString('en')} ${r.unit}`, `${r.baseline.toLocaleString('en')} ${r.unit}`, r.ratio.toFixed(2), r.target ?? '']);
-  const header = ['bench', 'ours', 'baseline', 'ratio', 'target'];
+  const extras = (r: BenchResult) =>
+    Object.entries(r)
+      .filter(([key]) => !COLUMNS.has(key))
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(' ');
+  const rows = results.map((r) => [r.bench, `${r.value.toLocaleString('en')} ${r.unit}`, `${r.baseline.toLocaleString('en')} ${r.unit}`, r.ratio.toFixed(2), r.target ?? '', extras(r)]);
+  const header = ['bench', 'ours', 'baseline', 'ratio', 'target', 'also'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
