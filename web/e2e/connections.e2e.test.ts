@@ -180,4 +180,17 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
     },
     STEP_MS,
   );
+
+  it(
+    'shows the daily schedule, and changes it to hourly',
+    async () => {
+      const schedule = page.getByTestId('schedule');
+      await expect.poll(() => schedule.textContent(), { timeout: 10_000 }).toMatch(/Every day at 03:00 \(organisation time\)\s*Next: /);
+      await page.getByLabel('Scan', { exact: true }).selectOption('hourly');
+      await page.getByRole('button', { name: 'Save schedule' }).click();
+      await expect.poll(() => page.getByText('Schedule saved.').isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await schedule.textContent()).toMatch(/^\s*Every hour\s*Next: /);
+    },
+    STEP_MS,
+  );
 });

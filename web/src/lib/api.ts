@@ -194,7 +194,12 @@ export interface Connection {
   createdBy: string;
   createdAt: string;
   recommendation: string | null;
+  schedule: ScanSchedule;
+  /** When the scheduler scans it next; null when scheduled scans are off. */
+  nextRunAt: string | null;
 }
+
+export type ScanSchedule = { kind: 'off' } | { kind: 'hourly' } | { kind: 'daily'; hour: number };
 
 export interface ConnectionSetup {
   externalId: string;
