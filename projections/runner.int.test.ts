@@ -121,8 +121,9 @@ describe('projection runner', () => {
 
     const checkpoints: number[] = [];
     let kills = 0;
-    for (let attempt = 0; kills < 6 && attempt < 30; attempt++) {
-      const { killed } = await runChild(50 + Math.floor(Math.random() * 400));
+    for (let attempt = 0; kills < 6 && attempt < 40; attempt++) {
+      // Short random lifetimes: a child projects ~20 events a millisecond, so a long one would finish.
+      const { killed } = await runChild(10 + Math.floor(Math.random() * 150));
       const totals = await readModel<{ _id: string; events: number }>(stores.documents, 'streamtotals', 'totals');
       const projected = (await totals.get('all'))?.events ?? 0;
       checkpoints.push(projected);
