@@ -20,8 +20,19 @@ export const redactedPaths = [
   'config.mongoUrl',
 ];
 
+interface LoggedRequest {
+  method: string;
+  url: string;
+  ip?: string;
+}
+
+/** Requests are logged without their query string: links from mails carry tokens there. */
+const serializers = {
+  req: (request: LoggedRequest) => ({ method: request.method, url: request.url.split('?')[0], ip: request.ip }),
+};
+
 export function loggerOptions(level: string): LoggerOptions {
-  return { level, redact: { paths: redactedPaths, censor: '[redacted]' } };
+  return { level, redact: { paths: redactedPaths, censor: '[redacted]' }, serializers };
 }
 
 export function createLogger(level: string): Logger {
