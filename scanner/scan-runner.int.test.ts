@@ -10,6 +10,8 @@ import { collectors } from './collectors/index.ts';
 import { cancelScan, requestScan, startScanWorker } from './scans.ts';
 import { scanEngineFixture, type ScanEngineFixture } from './testing/scan-engine.ts';
 import { seedAccount } from './testing/seed-account.ts';
+import { onEveryAttempt } from './testing/instrument-clients.ts';
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
 
 const moto = await startMoto();
 afterAll(() => moto.peer?.stop());
@@ -72,6 +74,25 @@ describe.runIf(moto.peer)('the scan engine against moto', () => {
     // Each resource lands in the stream of the partition that lists it.
     const iamUser = inventory.find((e) => (e.data as { type: string }).type === 'iam:user');
     expect(iamUser?.stream).toBe(`inventory-${connectionId}-global-iam`);
+  }, 120_000);
+
+  it('completes a scan while AWS throttles, retrying with backoff', async () => {
+    const { seeded, orgId, connectionId } = await seededConnection();
+    // moto never throttles: the first three EC2 attempts answer as AWS does when it does. With the
+    // production retry budget (6 attempts) every call gets through, so nothing may be lost.
+    let attempts = 0;
+    const throttled = onEveryAttempt(createAwsClients({ endpoint: moto.peer!.url }), 'ec2', () => {
+      if (++attempts <= 3)
+        throw new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 }, message: 'Request limit exceeded.' });
+    });
+    worker = startScanWorker({ ...engine.deps, aws: throttled });
+
+    const scanEvents = await scanNow(orgId, connectionId);
+
+    expect(attempts).toBeGreaterThan(3);
+    expect(scanEvents.filter((e) => e.type === 'PartitionFinished').every((p) => p.data.outcome === 'ok')).toBe(true);
+    expect(finishedOf(scanEvents)).toMatchObject({ status: 'completed', discovered: seeded.resources.size });
+    expect(byType(await engine.inventory(connectionId), 'ResourceDiscovered')).toEqual([...seeded.resources.keys()].sort());
   }, 120_000);
 
   it('records exactly what changed in the account between two scans', async () => {
