@@ -127,7 +127,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
       const previous = known && known.fingerprint !== print ? await previousState(events, stream, known.revision) : undefined;
       observed.push({ resource, fingerprint: print, previous });
     }
-    return { type: 'RecordObservations' as const, scanId, observedAt: input.now().toISOString(), observed };
+    return { type: 'RecordObservations' as const, scanId, connectionId: input.connectionId, observedAt: input.now().toISOString(), observed };
   };
 
   const seen = new Set<string>();
@@ -158,7 +158,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
   // Stopped after a complete listing: still no deletions, since the scan is not judged complete.
   const stop = await input.shouldStop();
   if (stop) return stopped(stop, counts);
-  await record(async () => ({ type: 'FinishListing', scanId, observedAt: input.now().toISOString(), complete: true, seen }));
+  await record(async () => ({ type: 'FinishListing', scanId, connectionId: input.connectionId, observedAt: input.now().toISOString(), complete: true, seen }));
   return { ...counts, outcome: 'ok', errorCode: null, message: null };
 }
 

@@ -15,10 +15,11 @@ export interface InventoryResource {
   type: string;
 }
 
+/** `observedAt` is when AWS was listed (the inventory's time axis); `connectionId` names the connection that listed it. */
 export type InventoryEvent<R extends InventoryResource = InventoryResource> =
-  | { type: 'ResourceDiscovered'; data: { arn: string; type: string; resource: R; fingerprint: string; observedAt: string; scanId: string } }
-  | { type: 'ResourceChanged'; data: { arn: string; type: string; resource: R; fingerprint: string; changedPaths: string[]; observedAt: string; scanId: string } }
-  | { type: 'ResourceDeleted'; data: { arn: string; type: string; observedAt: string; scanId: string } };
+  | { type: 'ResourceDiscovered'; data: { arn: string; type: string; resource: R; fingerprint: string; observedAt: string; scanId: string; connectionId: string } }
+  | { type: 'ResourceChanged'; data: { arn: string; type: string; resource: R; fingerprint: string; changedPaths: string[]; observedAt: string; scanId: string; connectionId: string } }
+  | { type: 'ResourceDeleted'; data: { arn: string; type: string; observedAt: string; scanId: string; connectionId: string } };
 
 /** A resource as one listing saw it. `previous` is its last recorded state, given when its fingerprint moved (for the diff). */
 export interface Observation<R extends InventoryResource> {
@@ -29,12 +30,12 @@ export interface Observation<R extends InventoryResource> {
 
 export type PartitionCommand<R extends InventoryResource = InventoryResource> =
   /** Some resources of a listing in progress (a listing arrives in several parts). */
-  | { type: 'RecordObservations'; scanId: string; observedAt: string; observed: ReadonlyArray<Observation<R>> }
+  | { type: 'RecordObservations'; scanId: string; connectionId: string; observedAt: string; observed: ReadonlyArray<Observation<R>> }
   /**
    * The listing ended. Only a complete listing is evidence of absence: what it did not see is
    * deleted. An incomplete one (denied, throttled, failed, cancelled) deletes nothing.
    */
-  | { type: 'FinishListing'; scanId: string; observedAt: string; complete: boolean; seen: ReadonlySet<string> };
+  | { type: 'FinishListing'; scanId: string; connectionId: string; observedAt: string; complete: boolean; seen: ReadonlySet<string> };
 
 export interface Known {
   type: string;
@@ -57,12 +58,12 @@ function evolve(state: PartitionState, event: InventoryEvent): PartitionState {
  */
 export function partitionDecider<R extends InventoryResource>(diff: (before: R, after: R) => string[]): Decider<PartitionCommand<R>, InventoryEvent<R>, PartitionState> {
   function decide(command: PartitionCommand<R>, state: PartitionState): Array<InventoryEvent<R>> {
-    const { scanId, observedAt } = command;
+    const { scanId, connectionId, observedAt } = command;
     if (command.type === 'FinishListing') {
       if (!command.complete) return [];
       return [...state]
         .filter(([arn]) => !command.seen.has(arn))
-        .map(([arn, known]): InventoryEvent<R> => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId } }));
+        .map(([arn, known]): InventoryEvent<R> => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId, connectionId } }));
     }
     // Folded as we go: a resource listed twice (pages overlapping) is judged against its first sighting.
     // Only this command's sightings are kept aside; copying the whole state for each part of a
@@ -74,11 +75,11 @@ export function partitionDecider<R extends InventoryResource>(diff: (before: R, 
       const known = judged.get(arn) ?? state.get(arn);
       if (known?.fingerprint === fingerprint) continue;
       judged.set(arn, { type, fingerprint });
-      if (!known) events.push({ type: 'ResourceDiscovered', data: { arn, type, resource, fingerprint, observedAt, scanId } });
+      if (!known) events.push({ type: 'ResourceDiscovered', data: { arn, type, resource, fingerprint, observedAt, scanId, connectionId } });
       else {
         // Without the previous state the change is still recorded, as a change of the whole resource.
         const changedPaths = previous ? diff(previous, resource) : [];
-        events.push({ type: 'ResourceChanged', data: { arn, type, resource, fingerprint, changedPaths, observedAt, scanId } });
+        events.push({ type: 'ResourceChanged', data: { arn, type, resource, fingerprint, changedPaths, observedAt, scanId, connectionId } });
       }
     }
     return events;

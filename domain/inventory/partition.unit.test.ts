@@ -13,16 +13,17 @@ const partition = partitionDecider<Fake>((before, after) => (before.size === aft
 const givenPartition = (history: Array<InventoryEvent<Fake>>) => given(partition, history);
 
 const scanId = 'scan-2';
+const connectionId = 'conn-1';
 const observedAt = '2026-03-02T08:00:00.000Z';
 const volume = (id: string, size = 8): Fake => ({ arn: `arn:aws:ec2:eu-west-1:1:volume/${id}`, type: 'ec2:volume', size });
 const seen = (resource: Fake, previous?: Fake): Observation<Fake> => ({ resource, fingerprint: `fp-${resource.size}`, previous });
 const discovered = (resource: Fake, scan = 'scan-1'): InventoryEvent<Fake> => ({
   type: 'ResourceDiscovered',
-  data: { arn: resource.arn, type: resource.type, resource, fingerprint: `fp-${resource.size}`, observedAt, scanId: scan },
+  data: { arn: resource.arn, type: resource.type, resource, fingerprint: `fp-${resource.size}`, observedAt, scanId: scan, connectionId },
 });
-const deleted = (resource: Fake, scan = 'scan-1'): InventoryEvent<Fake> => ({ type: 'ResourceDeleted', data: { arn: resource.arn, type: resource.type, observedAt, scanId: scan } });
-const observe = (...observed: Array<Observation<Fake>>) => ({ type: 'RecordObservations' as const, scanId, observedAt, observed });
-const finish = (complete: boolean, ...arns: string[]) => ({ type: 'FinishListing' as const, scanId, observedAt, complete, seen: new Set(arns) });
+const deleted = (resource: Fake, scan = 'scan-1'): InventoryEvent<Fake> => ({ type: 'ResourceDeleted', data: { arn: resource.arn, type: resource.type, observedAt, scanId: scan, connectionId } });
+const observe = (...observed: Array<Observation<Fake>>) => ({ type: 'RecordObservations' as const, scanId, connectionId, observedAt, observed });
+const finish = (complete: boolean, ...arns: string[]) => ({ type: 'FinishListing' as const, scanId, connectionId, observedAt, complete, seen: new Set(arns) });
 
 describe('an inventory partition', () => {
   it('discovers a resource it has never seen', () => {
@@ -37,7 +38,7 @@ describe('an inventory partition', () => {
     const grown = volume('a', 16);
     givenPartition([discovered(volume('a'))])
       .when(observe(seen(grown, volume('a'))))
-      .then([{ type: 'ResourceChanged', data: { arn: grown.arn, type: 'ec2:volume', resource: grown, fingerprint: 'fp-16', changedPaths: ['config.size'], observedAt, scanId } }]);
+      .then([{ type: 'ResourceChanged', data: { arn: grown.arn, type: 'ec2:volume', resource: grown, fingerprint: 'fp-16', changedPaths: ['config.size'], observedAt, scanId, connectionId } }]);
   });
 
   it('judges a resource listed twice in one part against its first sighting', () => {
