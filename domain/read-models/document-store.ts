@@ -21,6 +21,14 @@ export interface Condition {
   $lt?: string | number;
   $lte?: string | number;
   $exists?: boolean;
+  /**
+   * Case-insensitive substring match on a string field; a non-string or missing field never
+   * matches. The needle is plain text, never a pattern: `.`, `*`, `%`, `_`, `(`, `\` and the like
+   * match only themselves. Only ASCII letters are guaranteed to match regardless of case: SQLite's
+   * `lower()` folds nothing else, while MongoDB also folds other letters (`É`/`é`), so do not rely
+   * on case folding beyond ASCII. Needs 1 to 200 characters.
+   */
+  $contains?: string;
 }
 
 /** Field paths (dotted for nested fields, e.g. `tags.Env`) mapped to a value or a condition. */

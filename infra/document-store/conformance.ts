@@ -8,6 +8,7 @@ interface Resource extends Document {
   name?: string;
   public?: boolean;
   tags?: Record<string, string>;
+  labels?: string[];
 }
 
 const resources: Resource[] = [
@@ -18,6 +19,22 @@ const resources: Resource[] = [
   { _id: 'e', type: 'rds', name: 'echo', public: false },
   { _id: 'f', type: 'rds', size: '10', name: 'foxtrot', tags: {} },
   { _id: 'g', type: 'lambda', size: 7.5, name: 'Golf 🚀' },
+];
+
+/** Text holding characters that mean something to LIKE (`%`, `_`) or to a regular expression. */
+const texts: Resource[] = [
+  { _id: 'k1', type: 'ec2', name: 'Prod-Web-01', tags: { Env: 'Production' } },
+  { _id: 'k2', type: 'ec2', name: 'a.*b', public: true },
+  { _id: 'k3', type: 's3', name: 'axxb', tags: { Env: 'dev' } },
+  { _id: 'k4', type: 's3', name: '100% done' },
+  { _id: 'k5', type: 'rds', name: '1000 done', size: 100 },
+  { _id: 'k6', type: 'rds', name: 'db_main' },
+  { _id: 'k7', type: 'lambda', name: 'dbxmain' },
+  { _id: 'k8', type: 'lambda', name: 'f(x)', size: '100' },
+  { _id: 'k9', type: 'vpc', name: 'C:\\temp' },
+  { _id: 'ka', type: 'vpc', name: 'C:\temp' },
+  { _id: 'kb', type: 'vpc', name: 'Café 🚀' },
+  { _id: 'kc', type: 'vpc', size: 5, labels: ['Prod-Web'] },
 ];
 
 const ids = (docs: Document[]) => docs.map((d) => d._id);
@@ -86,6 +103,52 @@ export function describeDocumentStoreConformance(name: string, open: () => Promi
         expect(await c.count(filter)).toBe(expected.length);
       });
     }
+
+    const containsCases: Array<[string, Filter, string[]]> = [
+      ['ignores ASCII case', { name: { $contains: 'pROD' } }, ['k1']],
+      ['matches in the middle', { name: { $contains: '-WEB-' } }, ['k1']],
+      ['matches at the end', { name: { $contains: 'DONE' } }, ['k4', 'k5']],
+      ['.* is literal', { name: { $contains: '.*' } }, ['k2']],
+      ['a.*b is literal, not a pattern', { name: { $contains: 'a.*B' } }, ['k2']],
+      ['% is literal', { name: { $contains: '0%' } }, ['k4']],
+      ['_ is literal', { name: { $contains: 'DB_' } }, ['k6']],
+      ['( is literal', { name: { $contains: '(' } }, ['k8']],
+      ['a backslash is literal', { name: { $contains: '\\' } }, ['k9']],
+      ['a backslash before a letter is literal, not an escape', { name: { $contains: ':\\t' } }, ['k9']],
+      ['non-ASCII characters match exactly', { name: { $contains: 'é 🚀' } }, ['kb']],
+      ['ASCII folding next to non-ASCII characters', { name: { $contains: 'CAFé' } }, ['kb']],
+      ['never matches a number', { size: { $contains: '10' } }, ['k8']],
+      ['never matches a boolean or an object', { $or: [{ public: { $contains: 'true' } }, { tags: { $contains: 'prod' } }] }, []],
+      ['never matches an array of strings', { labels: { $contains: 'prod' } }, []],
+      ['never matches a missing field', { name: { $contains: 'e' } }, ['k1', 'k4', 'k5', 'k9', 'ka']],
+      ['dotted path', { 'tags.Env': { $contains: 'DUC' } }, ['k1']],
+      ['_id', { _id: { $contains: 'K' } }, ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'ka', 'kb', 'kc']],
+      ['with another operator on the field', { name: { $contains: 'done', $ne: '1000 done' } }, ['k4']],
+      ['with another field', { type: 'rds', name: { $contains: 'D' } }, ['k5', 'k6']],
+      ['in $and', { $and: [{ name: { $contains: 'done' } }, { size: { $exists: true } }] }, ['k5']],
+      ['in $or', { $or: [{ name: { $contains: 'MAIN' } }, { 'tags.Env': { $contains: 'prod' } }] }, ['k1', 'k6', 'k7']],
+      ['nothing matches', { name: { $contains: 'zzz' } }, []],
+    ];
+    for (const [title, filter, expected] of containsCases) {
+      test(`filters: $contains ${title}`, async () => {
+        await store.ensureCollection(collection);
+        const c = store.collection<Resource>(collection);
+        await c.bulk(texts.map((upsert) => ({ upsert })));
+        expect(ids(await c.find(filter))).toEqual(expected);
+        expect(await c.count(filter)).toBe(expected.length);
+      });
+    }
+
+    test('refuses $contains without a string of 1 to 200 characters', async () => {
+      const c = await seeded();
+      const contains = (needle: unknown) => c.find({ name: { $contains: needle } } as unknown as Filter);
+      for (const bad of ['', 'x'.repeat(201), 5, null, true, ['a'], { $regex: 'a' }, undefined]) {
+        expect(await errorCode(contains(bad)), JSON.stringify(bad)).toBe('VALIDATION_FAILED');
+      }
+      expect(await errorCode(c.count({ $or: [{ name: { $contains: '' } }] }))).toBe('VALIDATION_FAILED');
+      expect(ids(await contains('x'.repeat(200)))).toEqual([]);
+      expect(ids(await contains('🚀'.repeat(200)))).toEqual([]);
+    });
 
     test('sorts by several keys with a stable id tie-break, and pages with skip and limit', async () => {
       const c = await seeded();

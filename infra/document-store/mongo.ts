@@ -24,6 +24,38 @@ const toSort = (options: FindOptions | undefined): Sort => {
   return sort;
 };
 
+/**
+ * Escapes every regular-expression metacharacter, so the text matches only itself. A NUL becomes
+ * `\x00`: MongoDB refuses a pattern holding a raw NUL byte.
+ */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('\0', '\\x00');
+
+const isCondition = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).every((k) => k.startsWith('$'));
+
+/**
+ * Rewrites our filter subset into MongoDB's query language. Everything but `$contains` is already
+ * MongoDB's own; `$contains` becomes an escaped, case-insensitive `$regex` on a string field.
+ * The `i` flag folds non-ASCII letters too, which SQLite's lower() does not: only ASCII folding is
+ * promised by the port. Run it after assertFilter.
+ */
+function toMongoFilter(filter: Filter): MongoFilter<Document> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or') {
+      out[key] = (value as readonly Filter[]).map(toMongoFilter);
+    } else if (isCondition(value) && '$contains' in value) {
+      const { $contains: needle, ...rest } = value;
+      // A $regex alone already skips numbers and other non-strings, but it matches an array that
+      // holds a matching string; SQLite never does, so arrays are kept out.
+      out[key] = { ...rest, $type: 'string', $not: { $type: 'array' }, $regex: escapeRegExp(needle as string), $options: 'i' };
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as MongoFilter<Document>;
+}
+
 function translate(error: unknown, collection: string): Error {
   if (error instanceof MongoServerError && error.code === DUPLICATE_KEY)
     return new ConflictError(`A document in ${collection} already has these unique values`);
@@ -67,7 +99,7 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
     };
     const filterOf = (filter: Filter | undefined) => {
       assertFilter(filter);
-      return (filter ?? {}) as MongoFilter<Document>;
+      return toMongoFilter(filter ?? {});
     };
     return {
       name,

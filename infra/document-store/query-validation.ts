@@ -1,7 +1,10 @@
 import { ValidationError } from '../../domain/errors.ts';
 import type { Filter, FindOptions } from '../../domain/read-models/document-store.ts';
 
-const operators = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']);
+const operators = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$contains']);
+
+/** The longest `$contains` needle, in characters (code points). */
+export const MAX_CONTAINS_LENGTH = 200;
 
 /** A dotted field path whose parts are non-empty, do not start with `$`, and hold no quotes, backslashes or control characters. */
 export function isFieldPath(path: string): boolean {
@@ -21,11 +24,18 @@ export function assertFilter(filter: Filter | undefined): void {
       for (const [op, operand] of Object.entries(value)) {
         if (!operators.has(op)) throw new ValidationError(`Unsupported filter operator ${op} on ${key}`);
         if ((op === '$in' || op === '$nin') && !Array.isArray(operand)) throw new ValidationError(`${op} for ${key} needs an array`);
+        if (op === '$contains') assertContains(key, operand);
       }
     } else if (value !== null && !['string', 'number', 'boolean', 'undefined'].includes(typeof value)) {
       throw new ValidationError(`Filter value for ${key} must be a string, number, boolean or null`);
     }
   }
+}
+
+function assertContains(path: string, needle: unknown): void {
+  if (typeof needle !== 'string') throw new ValidationError(`$contains for ${path} needs a string`);
+  if (needle === '') throw new ValidationError(`$contains for ${path} needs at least one character`);
+  if ([...needle].length > MAX_CONTAINS_LENGTH) throw new ValidationError(`$contains for ${path} allows at most ${MAX_CONTAINS_LENGTH} characters`);
 }
 
 export function assertFindOptions(options: FindOptions | undefined): void {

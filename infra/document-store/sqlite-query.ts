@@ -99,6 +99,15 @@ function condition(path: string, op: string, operand: unknown, params: unknown[]
     }
     case '$exists':
       return `${typeExpression(path)} IS ${operand ? 'NOT NULL' : 'NULL'}`;
+    case '$contains': {
+      if (typeof operand !== 'string' || operand === '') throw new ValidationError(`$contains for ${path} needs a non-empty string`);
+      // The needle is a bound parameter and instr() takes it as plain text (no LIKE wildcards).
+      // SQLite's built-in lower() folds only ASCII letters (A-Z), so only those match regardless of
+      // case; every other character must match exactly. The type check makes only a string field
+      // match: never a number, boolean, null, object or missing field.
+      params.push(operand);
+      return `(${typeExpression(path)} = 'text' AND instr(lower(${fieldExpression(path)}), lower(?)) > 0)`;
+    }
     default:
       throw new ValidationError(`Unsupported filter operator ${op} on ${path}`);
   }
