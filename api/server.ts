@@ -14,6 +14,7 @@ import { startMailSender } from '../projections/mail/sender.ts';
 import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
 import { createAwsClients } from '../scanner/aws/clients.ts';
+import { partitionSnapshots } from '../projections/inventory/partition-snapshots.ts';
 import { startScanWorker } from '../scanner/scans.ts';
 import { startScheduler } from '../scanner/scheduler.ts';
 import { buildApp } from './app.ts';
@@ -65,7 +66,7 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       ...overrides,
     };
     // Scans are reactions to ScanRequested: started once the projections run, stopped (resumable) on close.
-    const scanWorker = startScanWorker({ ...stores, vault, aws: context.aws, externalId: context.externalId, logger, now });
+    const scanWorker = startScanWorker({ ...stores, vault, aws: context.aws, externalId: context.externalId, logger, now, snapshots: partitionSnapshots(stores.documents) });
     stopWorkers.push(() => scanWorker.stop());
     // Scheduled scans are requests like any other: the scheduler starts after the worker that runs them.
     const scheduler = startScheduler({ ...stores, logger, now });

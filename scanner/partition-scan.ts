@@ -1,12 +1,12 @@
 import { hasCode, isAppError } from '../domain/errors.ts';
 import { deriveEventId } from '../domain/eventsourcing/event-ids.ts';
 import type { EventMetadata, EventStore, ExpectedRevision } from '../domain/eventsourcing/event-store.ts';
-import { inventoryStream, partitionDecider, type InventoryEvent, type Observation, type PartitionCommand } from '../domain/inventory/partition.ts';
+import { inventoryStream, partitionDecider, type InventoryEvent, type Observation, type PartitionCommand, type PartitionSnapshots } from '../domain/inventory/partition.ts';
 import type { Counts, PartitionOutcome, ScanPartition } from '../domain/scans/scan.ts';
 import type { AwsClients, AwsCredentialIdentity } from './aws/clients.ts';
 import { classifyAwsError } from './aws/errors.ts';
 import type { Collector } from './collectors/index.ts';
-import { changedPaths, fingerprint } from './fingerprint.ts';
+import { changedPaths, fingerprinted } from './fingerprint.ts';
 import { GLOBAL_API_REGION } from './partitions.ts';
 import { GLOBAL_REGION, type NormalizedResource } from './resource.ts';
 
@@ -16,8 +16,13 @@ type Event = InventoryEvent<NormalizedResource>;
 /** Bounds of one append: few enough events, and few enough bytes, for any store to take in one go. */
 export const MAX_EVENTS_PER_APPEND = 500;
 const MAX_BYTES_PER_APPEND = 512 * 1024;
-/** Resources judged together: a part of the listing is one decision and one append. */
-const RESOURCES_PER_PART = 200;
+/**
+ * Resources judged together: a part of the listing is one decision and one append (of its changes
+ * only, chunked by the bounds above). Each append is a durable write, so parts are large; the part
+ * is also the grain of cancellation. The byte bound keeps a part of huge resources (IAM policies) small.
+ */
+const RESOURCES_PER_PART = 1000;
+const MAX_PART_BYTES = 4 * 1024 * 1024;
 /** A competing writer (a zombie worker) is rare; this many fresh re-decisions are plenty. */
 const MAX_CONFLICTS = 5;
 
@@ -38,6 +43,8 @@ export interface PartitionScanInput {
   /** Asked between parts of the listing. */
   shouldStop: () => Promise<StopReason | undefined>;
   pageSize?: number | undefined;
+  /** Where the partition's state was last snapshotted; without it the whole stream is folded. */
+  snapshots?: PartitionSnapshots | undefined;
   /** Resources per decision and append (RESOURCES_PER_PART); tests use 1 to stop mid-listing. */
   resourcesPerPart?: number | undefined;
 }
@@ -54,16 +61,23 @@ interface KnownAt {
   revision: bigint;
 }
 
+/** A listed resource and its fingerprint, taken once as it arrives. */
+interface Listed {
+  resource: NormalizedResource;
+  print: string;
+}
+
 interface Local {
   known: Map<string, KnownAt>;
   revision: bigint | undefined;
 }
 
-/** The partition's live resources, folded from its stream: fingerprints only, not resources. */
-async function fold(events: EventStore, stream: string): Promise<Local> {
-  const known = new Map<string, KnownAt>();
-  let revision: bigint | undefined;
-  for await (const recorded of events.readStream(stream)) {
+/** The partition's live resources, folded from its snapshot and the stream after it: fingerprints only, not resources. */
+async function fold(events: EventStore, stream: string, snapshots: PartitionSnapshots | undefined): Promise<Local> {
+  const snapshot = await snapshots?.(stream);
+  const known: Map<string, KnownAt> = snapshot?.known ?? new Map();
+  let revision = snapshot?.revision;
+  for await (const recorded of events.readStream(stream, { from: revision === undefined ? undefined : revision + 1n })) {
     revision = recorded.revision;
     const event = { type: recorded.type, data: recorded.data } as Event;
     if (event.type === 'ResourceDeleted') known.delete(event.data.arn);
@@ -82,7 +96,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
   const { events, partition, scanId } = input;
   const stream = inventoryStream(input.connectionId, partition.region, partition.collector);
   const counts: Counts = { discovered: 0, changed: 0, deleted: 0 };
-  let local = await fold(events, stream);
+  let local = await fold(events, stream, input.snapshots);
 
   const metadata = (): EventMetadata => ({ occurredAt: input.now().toISOString(), actor: 'system', orgId: input.orgId, correlationId: scanId, causationId: scanId });
 
@@ -96,7 +110,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
         return;
       } catch (error) {
         if (!hasCode(error, 'CONCURRENCY_CONFLICT') || conflicts >= MAX_CONFLICTS) throw error;
-        local = await fold(events, stream);
+        local = await fold(events, stream, input.snapshots);
       }
     }
   }
@@ -119,10 +133,9 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
   }
 
   /** A part of the listing, with the previous state of each resource whose fingerprint moved. */
-  const observe = (part: NormalizedResource[]) => async (current: Local) => {
+  const observe = (part: Listed[]) => async (current: Local) => {
     const observed: Array<Observation<NormalizedResource>> = [];
-    for (const resource of part) {
-      const print = fingerprint(resource);
+    for (const { resource, print } of part) {
       const known = current.known.get(resource.arn);
       const previous = known && known.fingerprint !== print ? await previousState(events, stream, known.revision) : undefined;
       observed.push({ resource, fingerprint: print, previous });
@@ -131,7 +144,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
   };
 
   const seen = new Set<string>();
-  let part: NormalizedResource[] = [];
+  let part: Listed[] = [];
   let partBytes = 0;
   try {
     const credentials = await input.credentials();
@@ -139,9 +152,10 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
     const listing = input.collector.collect({ aws: input.aws, credentials, accountId: input.accountId, region, now: input.now(), pageSize: input.pageSize });
     for await (const resource of listing) {
       seen.add(resource.arn);
-      part.push(resource);
-      partBytes += JSON.stringify(resource).length;
-      if (part.length < (input.resourcesPerPart ?? RESOURCES_PER_PART) && partBytes < MAX_BYTES_PER_APPEND / 2) continue;
+      const { fingerprint: print, size } = fingerprinted(resource);
+      part.push({ resource, print });
+      partBytes += size;
+      if (part.length < (input.resourcesPerPart ?? RESOURCES_PER_PART) && partBytes < MAX_PART_BYTES) continue;
       await record(observe(part));
       part = [];
       partBytes = 0;

@@ -10,6 +10,7 @@ import { classifyAwsError } from './aws/errors.ts';
 import { collectors, type Collector } from './collectors/index.ts';
 import { ConnectionUnusable, connectionState, scanAccess } from './connection-access.ts';
 import { createLimiter, type Limiter } from './limit.ts';
+import type { PartitionSnapshots } from '../domain/inventory/partition.ts';
 import { scanPartition, type PartitionResult, type StopReason } from './partition-scan.ts';
 import { collectorNamed } from './partitions.ts';
 
@@ -23,6 +24,8 @@ export interface ScanEngineDependencies {
   now: () => Date;
   /** The collectors a scan may run (all of them, unless a test narrows it). */
   collectors?: readonly Collector[];
+  /** The partition snapshots read model (projections/inventory/partition-snapshots.ts); without it scans fold whole streams. */
+  snapshots?: PartitionSnapshots;
   /** Items per AWS list call; tests use small pages to exercise paging. */
   pageSize?: number;
   /** Resources judged and appended together; tests use 1 so a stop lands mid-listing. */
@@ -132,6 +135,7 @@ export async function runScan(deps: ScanEngineDependencies, scanId: string, opti
               now,
               shouldStop,
               pageSize: deps.pageSize,
+              snapshots: deps.snapshots,
               resourcesPerPart: deps.resourcesPerPart,
             });
             if (result.outcome === 'interrupted') return;

@@ -42,6 +42,18 @@ export interface Known {
   fingerprint: string;
 }
 
+/**
+ * A partition's live resources as of a stream revision, each with the revision its state was
+ * recorded at (kept by a read model, so a scan folds only the events after `revision`).
+ */
+export interface PartitionSnapshot {
+  revision: bigint;
+  known: Map<string, Known & { revision: bigint }>;
+}
+
+/** Reads the latest snapshot of an inventory stream; undefined when there is none. */
+export type PartitionSnapshots = (stream: string) => Promise<PartitionSnapshot | undefined>;
+
 /** Live resources by ARN. A deleted resource is forgotten, so its re-appearance is a discovery. */
 export type PartitionState = ReadonlyMap<string, Known>;
 

@@ -1,0 +1,64 @@
+import type { InventoryEvent, PartitionSnapshot } from '../../domain/inventory/partition.ts';
+import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
+import { readModel } from '../generations.ts';
+import type { Projection } from '../projection.ts';
+
+/**
+ * What the scanner compares a listing with, kept so it need not fold a partition's whole stream on
+ * every scan (a stream only grows: a year of hourly changes is millions of events). Per stream, the
+ * fingerprint of each live resource and the revision it was recorded at, and the stream's revision
+ * these reflect. The scanner reads the snapshot, then folds only the events after it: a snapshot
+ * that lags is slower, never wrong.
+ */
+interface FingerprintDocument extends Document {
+  stream: string;
+  arn: string;
+  type: string;
+  fingerprint: string;
+  revision: number;
+}
+
+interface HeadDocument extends Document {
+  revision: number;
+}
+
+const fingerprintId = (stream: string, arn: string) => `${stream}\u0000${arn}`;
+const SNAPSHOT_PAGE = 5000;
+
+export const partitionSnapshotsProjection: Projection = {
+  name: 'partition_snapshots',
+  filter: { streamPrefixes: ['inventory-'], eventTypes: ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted'] },
+  collections: {
+    fingerprints: { indexes: [{ name: 'by_stream', fields: [['stream', 1], ['_id', 1]] }] },
+    heads: {},
+  },
+  async apply(recorded, model) {
+    const event = { type: recorded.type, data: recorded.data } as InventoryEvent;
+    const { stream } = recorded;
+    const revision = Number(recorded.revision);
+    const fingerprints = model.collection<FingerprintDocument>('fingerprints');
+    if (event.type === 'ResourceDeleted') await fingerprints.deleteMany({ _id: fingerprintId(stream, event.data.arn) });
+    else await fingerprints.upsert({ _id: fingerprintId(stream, event.data.arn), stream, arn: event.data.arn, type: event.data.type, fingerprint: event.data.fingerprint, revision });
+    // Written last: on a store without transactions the fingerprints are never behind their head.
+    await model.collection<HeadDocument>('heads').upsert({ _id: stream, revision });
+  },
+};
+
+/** The latest snapshot of an inventory stream, or undefined when there is none yet. */
+export const partitionSnapshots =
+  (store: DocumentStore) =>
+  async (stream: string): Promise<PartitionSnapshot | undefined> => {
+    const head = await (await readModel<HeadDocument>(store, 'partition_snapshots', 'heads')).get(stream);
+    if (!head) return undefined;
+    // Read after the head: they reflect it or later, and folding the events after the head again is harmless.
+    const fingerprints = await readModel<FingerprintDocument>(store, 'partition_snapshots', 'fingerprints');
+    const known: PartitionSnapshot['known'] = new Map();
+    // In pages, so a partition of 100,000 resources is never held twice (documents and map) at once.
+    for (let after = ''; ; ) {
+      const page = await fingerprints.find({ stream, _id: { $gt: after } }, { sort: [['_id', 1]], limit: SNAPSHOT_PAGE });
+      for (const d of page) known.set(d.arn, { type: d.type, fingerprint: d.fingerprint, revision: BigInt(d.revision) });
+      if (page.length < SNAPSHOT_PAGE) break;
+      after = page.at(-1)!._id;
+    }
+    return { revision: BigInt(head.revision), known };
+  };
