@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedPaths, fingerprint } from './fingerprint.ts';
-import type { NormalizedResource } from './resource.ts';
+import { normalise, type NormalizedResource } from './resource.ts';
 
 const instance = (overrides: Partial<NormalizedResource> = {}): NormalizedResource => ({
   arn: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-1',
@@ -18,14 +18,16 @@ const instance = (overrides: Partial<NormalizedResource> = {}): NormalizedResour
 });
 
 describe('fingerprint', () => {
-  it('is a sha256 that ignores the order keys, tags and relationships arrive in', () => {
+  it('is a sha256 that, once normalised, ignores the order keys, tags and relationships arrive in', () => {
     const reordered = instance({
       tags: { Name: 'web', Env: 'prod' },
       config: { metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required' }, instanceType: 't3.micro', state: 'running' },
       relationships: [...instance().relationships].reverse(),
     });
-    expect(fingerprint(instance())).toMatch(/^[0-9a-f]{64}$/);
-    expect(fingerprint(reordered)).toBe(fingerprint(instance()));
+    expect(fingerprint(normalise(instance()))).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprint(normalise(reordered))).toBe(fingerprint(normalise(instance())));
+    // Unnormalised, the order shows: which is why collectors must normalise (collectors.int.test.ts).
+    expect(fingerprint(reordered)).not.toBe(fingerprint(normalise(instance())));
   });
 
   it('covers name, tags, config and relationships, not where the resource is listed', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetMoto, startMoto } from '../../infra/testing/peers.ts';
 import { createAwsClients } from '../aws/clients.ts';
 import { changedPaths, fingerprint } from '../fingerprint.ts';
-import type { NormalizedResource } from '../resource.ts';
+import { normalise, type NormalizedResource } from '../resource.ts';
 import { collectAccount } from '../testing/collect-account.ts';
 import { seedAccount, type SeededAccount } from '../testing/seed-account.ts';
 
@@ -49,6 +49,8 @@ describe.runIf(moto.peer)('collectors against a seeded moto account', () => {
     const found = await collectAccount({ aws, credentials, accountId: MAIN_ACCOUNT, regions: REGIONS });
 
     expect(inventoryOf(found)).toEqual(expectedInventory(seeded));
+    // Fingerprints rely on it: every collector hands over resources already in normalised form.
+    expect(found.filter((r) => JSON.stringify(normalise(r)) !== JSON.stringify(r)).map((r) => r.arn)).toEqual([]);
     expect(found.every((r) => r.accountId === MAIN_ACCOUNT)).toBe(true);
     expect(found.filter((r) => r.type.startsWith('iam:')).every((r) => r.region === 'global')).toBe(true);
   }, 60_000);
