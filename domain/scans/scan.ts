@@ -4,6 +4,8 @@ import type { Decider } from '../eventsourcing/decider.ts';
 /**
  * One scan of one connection, stream `scan-{scanId}`: the partitions it covers, how each ended, and
  * how the scan as a whole ended (see /tmp/scan-contract.md, the contract with the scans read models).
+ * It also records which scan worker holds the scan, until when: workers compete for scans, and the
+ * claim, appended at the stream's expected revision, lets exactly one of them run it at a time.
  */
 export const scanStream = (scanId: string) => `scan-${scanId}`;
 
@@ -52,19 +54,31 @@ export type ScanEvent =
   | { type: 'ScanRequested'; data: ScanRequestedData }
   | { type: 'PartitionFinished'; data: PartitionFinishedData }
   | { type: 'ScanCancellationRequested'; data: { requestedBy: string } }
-  | { type: 'ScanFinished'; data: Counts & { status: ScanStatus; durationMs: number } };
+  | { type: 'ScanFinished'; data: Counts & { status: ScanStatus; durationMs: number } }
+  | { type: 'ScanClaimed'; data: ScanClaim }
+  | { type: 'ScanClaimReleased'; data: { workerId: string } };
+
+/** The worker that runs the scan; after `leaseUntil` (ISO time) without a renewal, another may take over. */
+export interface ScanClaim {
+  workerId: string;
+  leaseUntil: string;
+}
 
 export type ScanCommand =
   | ({ type: 'RequestScan' } & ScanRequestedData)
   | ({ type: 'FinishPartition' } & Omit<PartitionFinishedData, 'region' | 'collector'>)
   | { type: 'RequestCancellation'; orgId: string; requestedBy: string }
-  | { type: 'FinishScan'; durationMs: number };
+  | { type: 'FinishScan'; durationMs: number }
+  /** Claims the scan for `leaseMs` from `now`, or renews the worker's own claim. */
+  | { type: 'ClaimScan'; workerId: string; now: Date; leaseMs: number }
+  | { type: 'ReleaseClaim'; workerId: string };
 
 export interface ScanState {
   request?: ScanRequestedData;
   finishedPartitions: ReadonlyMap<string, PartitionFinishedData>;
   cancellationRequested: boolean;
   status?: ScanStatus;
+  claim?: ScanClaim;
 }
 
 function evolve(state: ScanState, event: ScanEvent): ScanState {
@@ -77,6 +91,12 @@ function evolve(state: ScanState, event: ScanEvent): ScanState {
       return { ...state, cancellationRequested: true };
     case 'ScanFinished':
       return { ...state, status: event.data.status };
+    case 'ScanClaimed':
+      return { ...state, claim: event.data };
+    case 'ScanClaimReleased': {
+      const { claim: _, ...rest } = state;
+      return rest;
+    }
     default:
       return state;
   }
@@ -124,6 +144,17 @@ function decide(command: ScanCommand, state: ScanState): ScanEvent[] {
       }
       return [{ type: 'ScanFinished', data: { status: scanStatus(state), ...totals, durationMs: command.durationMs } }];
     }
+    case 'ClaimScan': {
+      // A finished scan has nothing left to run: there is nothing to claim.
+      if (state.status) return [];
+      const held = state.claim;
+      if (held && held.workerId !== command.workerId && Date.parse(held.leaseUntil) > command.now.getTime())
+        throw new ConflictError(`Scan ${request.scanId} is claimed by worker ${held.workerId} until ${held.leaseUntil}`);
+      return [{ type: 'ScanClaimed', data: { workerId: command.workerId, leaseUntil: new Date(command.now.getTime() + command.leaseMs).toISOString() } }];
+    }
+    case 'ReleaseClaim':
+      // Only the holder gives a claim up, and only while the scan runs.
+      return state.claim?.workerId === command.workerId && !state.status ? [{ type: 'ScanClaimReleased', data: { workerId: command.workerId } }] : [];
   }
 }
 

@@ -78,3 +78,38 @@ describe('a scan', () => {
     givenScan([requested, ended('failed', 0)]).when(finishScan).then([]);
   });
 });
+
+describe('a claim on a scan', () => {
+  const at = (time: string) => new Date(`2030-01-01T${time}Z`);
+  const claim = (workerId: string, time: string) => ({ type: 'ClaimScan' as const, workerId, now: at(time), leaseMs: 30_000 });
+  const claimed = (workerId: string, leaseUntil: string): ScanEvent => ({ type: 'ScanClaimed', data: { workerId, leaseUntil: at(leaseUntil).toISOString() } });
+  const released = (workerId: string): ScanEvent => ({ type: 'ScanClaimReleased', data: { workerId } });
+
+  it('goes to the first worker that asks, for the lease from now', () => {
+    givenScan([requested]).when(claim('worker-a', '10:00:00')).then([claimed('worker-a', '10:00:30')]);
+  });
+
+  it('is renewed by its holder, even after its lease ran out', () => {
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when(claim('worker-a', '10:00:10')).then([claimed('worker-a', '10:00:40')]);
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when(claim('worker-a', '10:01:00')).then([claimed('worker-a', '10:01:30')]);
+  });
+
+  it('is refused to another worker while the lease holds, and taken over once it has run out', () => {
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when(claim('worker-b', '10:00:29')).thenThrows('CONFLICT', /worker-a/);
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when(claim('worker-b', '10:00:30')).then([claimed('worker-b', '10:01:00')]);
+    // The former holder has lost it.
+    givenScan([requested, claimed('worker-a', '10:00:30'), claimed('worker-b', '10:01:00')]).when(claim('worker-a', '10:00:40')).thenThrows('CONFLICT');
+  });
+
+  it('is given up by its holder only, after which any worker may claim the scan at once', () => {
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', workerId: 'worker-b' }).then([]);
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', workerId: 'worker-a' }).then([released('worker-a')]);
+    givenScan([requested, claimed('worker-a', '10:00:30'), released('worker-a')]).when(claim('worker-b', '10:00:05')).then([claimed('worker-b', '10:00:35')]);
+  });
+
+  it('is not taken on a finished scan, nor on one never requested', () => {
+    givenScan([requested, claimed('worker-a', '10:00:30'), ended('completed', 0)]).when(claim('worker-b', '10:00:10')).then([]);
+    givenScan([requested, claimed('worker-a', '10:00:30'), ended('completed', 0)]).when({ type: 'ReleaseClaim', workerId: 'worker-a' }).then([]);
+    givenScan([]).when(claim('worker-a', '10:00:00')).thenThrows('NOT_FOUND');
+  });
+});
