@@ -70,20 +70,28 @@ interface Listed {
 interface Local {
   known: Map<string, KnownAt>;
   revision: bigint | undefined;
+  /** What this scan had already recorded in the stream: a resumed scan's counts go on from there. */
+  recorded: Counts;
 }
 
+const KIND = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const;
+
 /** The partition's live resources, folded from its snapshot and the stream after it: fingerprints only, not resources. */
-async function fold(events: EventStore, stream: string, snapshots: PartitionSnapshots | undefined): Promise<Local> {
+async function fold(events: EventStore, stream: string, snapshots: PartitionSnapshots | undefined, scanId: string): Promise<Local> {
   const snapshot = await snapshots?.(stream);
   const known: Map<string, KnownAt> = snapshot?.known ?? new Map();
   let revision = snapshot?.revision;
-  for await (const recorded of events.readStream(stream, { from: revision === undefined ? undefined : revision + 1n })) {
-    revision = recorded.revision;
-    const event = { type: recorded.type, data: recorded.data } as Event;
-    if (event.type === 'ResourceDeleted') known.delete(event.data.arn);
-    else known.set(event.data.arn, { type: event.data.type, fingerprint: event.data.fingerprint, revision: recorded.revision });
+  // One scan at a time writes a connection's streams, so this scan's events are the last ones.
+  const { scanId: lastScan, ...counts } = snapshot?.lastScan ?? { scanId: undefined };
+  const recorded: Counts = lastScan === scanId ? { discovered: 0, changed: 0, deleted: 0, ...counts } : { discovered: 0, changed: 0, deleted: 0 };
+  for await (const event of events.readStream(stream, { from: revision === undefined ? undefined : revision + 1n })) {
+    revision = event.revision;
+    const { type, data } = { type: event.type, data: event.data } as Event;
+    if (data.scanId === scanId) recorded[KIND[type]] += 1;
+    if (type === 'ResourceDeleted') known.delete(data.arn);
+    else known.set(data.arn, { type: data.type, fingerprint: data.fingerprint, revision: event.revision });
   }
-  return { known, revision };
+  return { known, revision, recorded };
 }
 
 /**
@@ -95,8 +103,8 @@ async function fold(events: EventStore, stream: string, snapshots: PartitionSnap
 export async function scanPartition(input: PartitionScanInput): Promise<PartitionResult> {
   const { events, partition, scanId } = input;
   const stream = inventoryStream(input.connectionId, partition.region, partition.collector);
-  const counts: Counts = { discovered: 0, changed: 0, deleted: 0 };
-  let local = await fold(events, stream, input.snapshots);
+  let local = await fold(events, stream, input.snapshots, scanId);
+  const counts: Counts = { ...local.recorded };
 
   const metadata = (): EventMetadata => ({ occurredAt: input.now().toISOString(), actor: 'system', orgId: input.orgId, correlationId: scanId, causationId: scanId });
 
@@ -110,7 +118,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
         return;
       } catch (error) {
         if (!hasCode(error, 'CONCURRENCY_CONFLICT') || conflicts >= MAX_CONFLICTS) throw error;
-        local = await fold(events, stream, input.snapshots);
+        local = await fold(events, stream, input.snapshots, scanId);
       }
     }
   }

@@ -18,7 +18,8 @@ const REGION = 'eu-west-1';
 const volume = (i: number, size: number): NormalizedResource =>
   normalise({ arn: `arn:aws:ec2:${REGION}:123456789012:volume/vol-${i}`, type: 'ec2:volume', accountId: '123456789012', region: REGION, name: `vol-${i}`, tags: {}, config: { size }, relationships: [] });
 
-async function scan(file: string, scanId: string, listing: NormalizedResource[], snapshotsFile?: string) {
+async function scan(file: string, scanId: string, listing: NormalizedResource[], snapshotsFile?: string, { stopAfterParts = Infinity } = {}) {
+  let parts = 0;
   const events = openSqliteEventStore(file);
   const documents = snapshotsFile ? openSqliteDocumentStore(snapshotsFile) : undefined;
   const collector: Collector = { name: 'ebs-volumes', scope: 'regional', types: ['ec2:volume'], collect: async function* () { yield* listing; } };
@@ -34,7 +35,7 @@ async function scan(file: string, scanId: string, listing: NormalizedResource[],
       orgId: 'org-1',
       accountId: '123456789012',
       now: () => new Date('2026-01-01T00:00:00Z'),
-      shouldStop: async () => undefined,
+      shouldStop: async () => (++parts >= stopAfterParts ? 'interrupted' : undefined),
       snapshots: documents && partitionSnapshots(documents),
       resourcesPerPart: 3,
     });
@@ -79,5 +80,18 @@ describe('a rescan from the partition snapshot', () => {
     const [whole, ...fromSnapshots] = runs;
     expect(whole!.result).toMatchObject({ outcome: 'ok', discovered: 1, changed: 5, deleted: 3 });
     for (const run of fromSnapshots) expect(run).toEqual(whole);
+  });
+
+  it('counts on, when a scan is resumed, from what it recorded before it was interrupted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cv-snapshot-'));
+    const file = join(dir, 'events.db');
+    const snapshots = join(dir, 'snapshots.db');
+    await scan(file, 'scan-1', Array.from({ length: 10 }, (_, i) => volume(i, 8)));
+    const next = [...Array.from({ length: 8 }, (_, i) => volume(i, i < 5 ? 16 : 8)), volume(20, 8), volume(21, 8)];
+    const interrupted = await scan(file, 'scan-2', next, undefined, { stopAfterParts: 2 });
+    expect(interrupted.result).toEqual({ outcome: 'interrupted' });
+    await snapshotOf(file, snapshots);
+    const resumed = await scan(file, 'scan-2', next, snapshots);
+    expect(resumed.result).toMatchObject({ outcome: 'ok', discovered: 2, changed: 5, deleted: 2 });
   });
 });

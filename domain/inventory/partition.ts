@@ -49,6 +49,8 @@ export interface Known {
 export interface PartitionSnapshot {
   revision: bigint;
   known: Map<string, Known & { revision: bigint }>;
+  /** The scan that last wrote to the stream, and what it recorded there (a resumed scan counts on from it). */
+  lastScan?: { scanId: string; discovered: number; changed: number; deleted: number } | undefined;
 }
 
 /** Reads the latest snapshot of an inventory stream; undefined when there is none. */

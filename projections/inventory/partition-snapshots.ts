@@ -20,7 +20,12 @@ interface FingerprintDocument extends Document {
 
 interface HeadDocument extends Document {
   revision: number;
+  /** The scan that wrote the stream's last event, and how many events of each kind it wrote there. */
+  scanId: string;
+  counts: { discovered: number; changed: number; deleted: number };
 }
+
+const KIND = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const;
 
 const fingerprintId = (stream: string, arn: string) => `${stream}\u0000${arn}`;
 const SNAPSHOT_PAGE = 5000;
@@ -36,11 +41,18 @@ export const partitionSnapshotsProjection: Projection = {
     const event = { type: recorded.type, data: recorded.data } as InventoryEvent;
     const { stream } = recorded;
     const revision = Number(recorded.revision);
+    const heads = model.collection<HeadDocument>('heads');
+    const head = await heads.get(stream);
+    // A stream's events arrive in order: one at or before the head has been applied already.
+    if (head && head.revision >= revision) return;
     const fingerprints = model.collection<FingerprintDocument>('fingerprints');
     if (event.type === 'ResourceDeleted') await fingerprints.deleteMany({ _id: fingerprintId(stream, event.data.arn) });
     else await fingerprints.upsert({ _id: fingerprintId(stream, event.data.arn), stream, arn: event.data.arn, type: event.data.type, fingerprint: event.data.fingerprint, revision });
+    const { scanId } = event.data;
+    const counts = head?.scanId === scanId ? { ...head.counts } : { discovered: 0, changed: 0, deleted: 0 };
+    counts[KIND[event.type]] += 1;
     // Written last: on a store without transactions the fingerprints are never behind their head.
-    await model.collection<HeadDocument>('heads').upsert({ _id: stream, revision });
+    await heads.upsert({ _id: stream, revision, scanId, counts });
   },
 };
 
@@ -60,5 +72,5 @@ export const partitionSnapshots =
       if (page.length < SNAPSHOT_PAGE) break;
       after = page.at(-1)!._id;
     }
-    return { revision: BigInt(head.revision), known };
+    return { revision: BigInt(head.revision), known, lastScan: { scanId: head.scanId, ...head.counts } };
   };
