@@ -34,6 +34,7 @@ export const auditTrail = (vault: PersonalDataVault): Projection => ({
     },
   },
   async apply(event, model) {
+    if (!audited(event.stream, event.type)) return;
     const { actor, ip, userAgent } = event.metadata as { actor: string; ip?: Sealed; userAgent?: Sealed };
     const open = async (sealed: Sealed | undefined) => (sealed ? ((await vault.open(actor, sealed)) ?? null) : null);
     await model.collection<AuditEntry>('entries').upsert({
@@ -51,3 +52,13 @@ export const auditTrail = (vault: PersonalDataVault): Projection => ({
     });
   },
 });
+
+/**
+ * What is not an action taken in Cloudventory: resources observed in AWS (their history is the
+ * inventory's, and a scan of 100,000 resources would bury the trail) and scan workers' claims on
+ * scans (renewed every few seconds while a scan runs). The scan itself, who asked for it and how it
+ * ended, stays in the trail.
+ */
+function audited(stream: string, type: string): boolean {
+  return !stream.startsWith('inventory-') && type !== 'ScanClaimed' && type !== 'ScanClaimReleased';
+}
