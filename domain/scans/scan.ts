@@ -3,7 +3,7 @@ import type { Decider } from '../eventsourcing/decider.ts';
 
 /**
  * One scan of one connection, stream `scan-{scanId}`: the partitions it covers, how each ended, and
- * how the scan as a whole ended (see /tmp/scan-contract.md, the contract with the scans read models).
+ * how the scan as a whole ended (read by projections/scans and projections/inventory).
  * It also records which scan worker holds the scan, until when: workers compete for scans, and the
  * claim, appended at the stream's expected revision, lets exactly one of them run it at a time.
  */
