@@ -10,6 +10,7 @@ import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { scanEngineOf } from './scans/wiring.ts';
 import { signInRoutes } from './routes/sign-ins.ts';
@@ -62,6 +63,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   await app.register(signInRoutes(ctx));
   await app.register(connectionRoutes(ctx));
   await app.register(scanRoutes(ctx, scanEngineOf(ctx)));
+  await app.register(inventoryRoutes(ctx));
   await registerWeb(app, webBuildDir);
   return app;
 }

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto } from '../infra/testing/peers.ts';
 import { startTestServer } from '../infra/testing/server.ts';
 import { identityQueries } from '../projections/identity/queries.ts';
+import { resourceKey } from '../projections/inventory/model.ts';
 import type { RunningServer } from './server.ts';
 import { strongPassword, type ApiClient } from './testing/client.ts';
 import { connect, newAccountId } from './testing/connections.ts';
+import { recordInventory, resource } from './testing/inventory.ts';
 import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from './testing/organizations.ts';
 
 /**
@@ -57,6 +59,9 @@ const knownValues: Record<string, unknown> = {
   name: 'Walked',
   roleArn: 'arn:aws:iam::123456789012:role/Walked',
   accessKeyId: 'AKIAWALKERWALKER1234',
+  // Compare needs from < to.
+  from: '2026-01-01T00:00:00Z',
+  to: '2026-01-02T00:00:00Z',
 };
 
 function sample(schema: JsonSchema, name: string): unknown {
@@ -129,9 +134,17 @@ beforeAll(async () => {
   b = await verifiedOwner(server);
   bMember = await joinAs(server, b, 'member');
   bInvitation = await invite(server, b.client, b.orgId, 'admin');
-  ownIds = { orgId: a.orgId, userId: aMember.userId, invitationId: aInvitation.invitationId, sessionId: await sessionOf(a.userId) };
+  // A resource in each organisation; B's under the same ARN as one of A's, and one of its own.
+  const aResource = resource('i-walked');
+  const bResource = resource('i-walked-b', { account: '999999999999' });
+  await recordInventory(server, a.orgId, [{ seen: 'discovered', resource: aResource, at: '2026-01-01T00:00:00.000Z' }]);
+  await recordInventory(server, b.orgId, [
+    { seen: 'discovered', resource: aResource, at: '2026-01-01T00:00:00.000Z' },
+    { seen: 'discovered', resource: bResource, at: '2026-01-01T00:00:00.000Z' },
+  ]);
+  ownIds = { orgId: a.orgId, userId: aMember.userId, invitationId: aInvitation.invitationId, sessionId: await sessionOf(a.userId), key: resourceKey(aResource.arn) };
   // Add new kinds of objects here (connectionId, scanId, ...) with one of B's, so the walk uses a real one.
-  foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId) };
+  foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId), key: resourceKey(bResource.arn) };
   if (moto.peer) foreignIds.connectionId = (await connect(b.client, b.orgId, { name: 'B production', method: 'role', roleArn: `arn:aws:iam::${newAccountId()}:role/B` })).id;
   if (moto.peer) foreignIds.scanId = (await b.client.post(`/api/orgs/${b.orgId}/connections/${foreignIds.connectionId}/scans`)).body.scanId as string;
   openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApi;
@@ -203,6 +216,13 @@ describe('tenant isolation', () => {
         'GET /api/orgs/{orgId}/scans/{scanId}',
         'GET /api/orgs/{orgId}/scans/{scanId}/events',
         'POST /api/orgs/{orgId}/scans/{scanId}/cancel',
+        'GET /api/orgs/{orgId}/inventory',
+        'GET /api/orgs/{orgId}/inventory/summary',
+        'GET /api/orgs/{orgId}/inventory/compare',
+        'GET /api/orgs/{orgId}/inventory/export',
+        'GET /api/orgs/{orgId}/resources/{key}',
+        'GET /api/orgs/{orgId}/resources/{key}/history',
+        'GET /api/orgs/{orgId}/topology',
       ]),
     );
   });
@@ -217,7 +237,18 @@ describe('tenant isolation', () => {
       expect(status, `GET ${url}: ${body}`).toBe(200);
       read.push(template);
     }
-    expect(read).toEqual(expect.arrayContaining(['/api/orgs/{orgId}', '/api/orgs/{orgId}/members', '/api/orgs/{orgId}/invitations']));
+    expect(read).toEqual(
+      expect.arrayContaining([
+        '/api/orgs/{orgId}',
+        '/api/orgs/{orgId}/members',
+        '/api/orgs/{orgId}/invitations',
+        '/api/orgs/{orgId}/inventory',
+        '/api/orgs/{orgId}/inventory/compare',
+        '/api/orgs/{orgId}/resources/{key}',
+        '/api/orgs/{orgId}/resources/{key}/history',
+        '/api/orgs/{orgId}/topology',
+      ]),
+    );
   });
 
   it("leaves B's organisation exactly as it was", async () => {
@@ -232,5 +263,8 @@ describe('tenant isolation', () => {
     expect(invitations.find((i) => i.id === bInvitation.invitationId)).toMatchObject({ status: 'pending' });
     if (foreignIds.connectionId) expect((await b.client.get(`/api/orgs/${b.orgId}/connections/${foreignIds.connectionId}`)).body.connection).toMatchObject({ name: 'B production' });
     expect((await bMember.client.get('/api/me')).status).toBe(200);
+    // B's inventory holds only B's resources: the one under A's ARN is B's own.
+    const inventory = (await b.client.get(`/api/orgs/${b.orgId}/inventory`)).body as { total: number; resources: Array<{ name: string }> };
+    expect([inventory.total, inventory.resources.map((r) => r.name)]).toEqual([2, ['i-walked', 'i-walked-b']]);
   });
 });

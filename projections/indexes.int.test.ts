@@ -27,7 +27,9 @@ describe('declared query patterns', () => {
     '%s: equality on the leading fields and a range and sort on the last one use the index',
     async (_title, { projection, collection, index }) => {
       await ensureGeneration(documents, projection, 1);
-      const fields = index.fields.map(([path]) => path);
+      const all = index.fields.map(([path]) => path);
+      // Fields after _id only let rows be checked from the index: the query pattern ends at _id.
+      const fields = all.includes('_id') ? all.slice(0, all.indexOf('_id') + 1) : all;
       const filter: Filter = Object.fromEntries(fields.slice(0, -1).map((path) => [path, 'x']));
       filter[fields.at(-1)!] = { $gte: 'a' };
       const plan = await documents.collection(physicalName(projection.name, collection, 1)).explain(filter, { sort: index.fields, limit: 50 });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/organizations/roles.ts';
+import { resourceKey } from '../../projections/inventory/model.ts';
 import { startMoto } from '../../infra/testing/peers.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
 import type { ApiClient } from '../testing/client.ts';
 import { awsFixtures, connect, newAccountId } from '../testing/connections.ts';
+import { recordInventory, resource } from '../testing/inventory.ts';
 import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from '../testing/organizations.ts';
 
 // Connection actions check access against AWS: moto stands in for it.
@@ -28,6 +30,8 @@ interface Stage {
   /** A keys connection made by the owner, and new keys of the same account to rotate it to. */
   connectionId: string;
   rotationKeys: { accessKeyId: string; secretAccessKey: string };
+  /** A resource in the organisation's inventory. */
+  resourceKey: string;
 }
 interface Action {
   name: string;
@@ -48,9 +52,23 @@ const actions: Action[] = [
   { name: 'invite someone', allowed: managers, call: (c, s) => c.post(`/api/orgs/${s.orgId}/invitations`, { email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer' }) },
   { name: 'withdraw an invitation', allowed: managers, call: (c, s) => c.delete(`/api/orgs/${s.orgId}/invitations/${s.invitation.invitationId}`) },
   ...(moto.peer ? connectionActions() : []),
+  ...inventoryActions(),
   // Last: whoever leaves is no longer a member for anything after it.
   { name: 'leave the organisation', allowed: everyone, call: (c, s) => c.post(`/api/orgs/${s.orgId}/leave`) },
 ];
+
+function inventoryActions(): Action[] {
+  const org = (s: Stage, rest: string) => `/api/orgs/${s.orgId}${rest}`;
+  return [
+    { name: 'read the inventory', allowed: everyone, call: (c, s) => c.get(org(s, '/inventory')) },
+    { name: 'read the inventory summary', allowed: everyone, call: (c, s) => c.get(org(s, '/inventory/summary')) },
+    { name: 'compare the inventory at two instants', allowed: everyone, call: (c, s) => c.get(org(s, '/inventory/compare?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z')) },
+    { name: 'export the inventory', allowed: everyone, call: (c, s) => c.get(org(s, '/inventory/export?format=json')) },
+    { name: 'read a resource', allowed: everyone, call: (c, s) => c.get(org(s, `/resources/${s.resourceKey}`)) },
+    { name: "read a resource's history", allowed: everyone, call: (c, s) => c.get(org(s, `/resources/${s.resourceKey}/history`)) },
+    { name: 'read the network graph', allowed: everyone, call: (c, s) => c.get(org(s, '/topology')) },
+  ];
+}
 
 function connectionActions(): Action[] {
   const connection = (s: Stage) => `/api/orgs/${s.orgId}/connections/${s.connectionId}`;
@@ -77,12 +95,15 @@ describe.each(everyone)('as %s', (role) => {
     const owner: Owner = await verifiedOwner(server);
     // An owner acts beside the founding owner, so "the last owner" never gets in the way of a permission check.
     const actor = await joinAs(server, owner, role);
+    const inventoried = resource('i-matrix');
+    await recordInventory(server, owner.orgId, [{ seen: 'discovered', resource: inventoried, at: '2026-01-01T00:00:00.000Z' }]);
     stage = {
       orgId: owner.orgId,
       actor,
       roleTarget: await joinAs(server, owner, 'viewer'),
       removalTarget: await joinAs(server, owner, 'viewer'),
       invitation: await invite(server, owner.client, owner.orgId, 'viewer'),
+      resourceKey: resourceKey(inventoried.arn),
       ...(moto.peer ? await connectionStage(moto.peer.url, owner) : { connectionId: '', rotationKeys: { accessKeyId: '', secretAccessKey: '' } }),
     };
   });
