@@ -34,8 +34,9 @@ export const arnOfKey = (key: string) => Buffer.from(key, 'base64url').toString(
  * Tag keys as field names: AWS tag keys may hold dots, `$` and spaces (`kubernetes.io/cluster/x`),
  * which no document path can carry, so `tagIndex` maps base64url(key) → value for filtering.
  */
-export const tagField = (key: string) => `tagIndex.${Buffer.from(key, 'utf8').toString('base64url')}`;
-export const tagIndexOf = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([key, value]) => [Buffer.from(key, 'utf8').toString('base64url'), value]));
+export const tagIndexKey = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+export const tagField = (key: string) => `tagIndex.${tagIndexKey(key)}`;
+export const tagIndexOf = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([key, value]) => [tagIndexKey(key), value]));
 
 /** What a search (`q`) looks in: name, ARN and the resource's own id (the ARN's last segment), lower-cased. */
 export const searchTextOf = (resource: Pick<ResourceState, 'name' | 'arn'>) => `${resource.name}\n${resource.arn}`.toLowerCase();

@@ -9,6 +9,7 @@ import {
   resourceKey,
   scopeId,
   tagField,
+  tagIndexKey,
   type CompletionDocument,
   type LiveCountDocument,
   type ResourceVersionDocument,
@@ -222,6 +223,17 @@ function filterConditions(filters: Filters): Conditions {
   return { equal, ranged };
 }
 
+/** The tag and search filters as a test of one version (compare applies them in memory, to both instants). */
+function matcher({ tag, q }: InventoryFilters): (v: ResourceVersionDocument) => boolean {
+  const needle = q?.toLowerCase();
+  const tagKey = tag && tagIndexKey(tag.key);
+  return (v) => {
+    if (needle !== undefined && !v.search.includes(needle)) return false;
+    if (tag && tagKey !== undefined && (v.tagIndex[tagKey] === undefined || (tag.value !== undefined && v.tagIndex[tagKey] !== tag.value))) return false;
+    return true;
+  };
+}
+
 const summaryOf = (v: ResourceVersionDocument): ResourceSummary => ({
   key: v.key,
   arn: v.arn,
@@ -410,26 +422,29 @@ export const inventoryQueries = (store: DocumentStore) => {
      * both is changed when the fingerprints differ: changed and changed back is not a change, and
      * deleted and re-created with the same ARN is a change only if it came back different (the two
      * snapshots both hold it). Counts are exact; each list holds the first `limit` by name.
+     * A tag or search filter selects resources that match it at either instant, so a resource
+     * re-tagged into (or out of) the filter shows as changed, not as added (or removed).
      */
     async compare(orgId: string, { from, to, filters, limit }: { from: string; to: string; filters: InventoryFilters; limit: number }) {
-      const { equal, ranged } = filterConditions(filters);
-      const atFrom = new Map<string, { id: string; name: string; arn: string; fingerprint: string | null }>();
-      const ended: Conditions = { equal: [{ orgId }, ...equal], ranged: [{ validFrom: { $lte: from } }, { live: true }, ...ranged], walkRange: { $gt: from, $lte: to } };
-      for await (const v of walkAll(ended, ['validTo', '_id'])) atFrom.set(v.resourceId, { id: v._id, name: v.name, arn: v.arn, fingerprint: v.fingerprint });
+      const { equal } = filterConditions({ ...filters, tag: undefined, q: undefined });
+      const matches = matcher(filters);
+      const atFrom = new Map<string, { id: string; name: string; arn: string; fingerprint: string | null; matched: boolean }>();
+      const ended: Conditions = { equal: [{ orgId }, ...equal], ranged: [{ validFrom: { $lte: from } }, { live: true }], walkRange: { $gt: from, $lte: to } };
+      for await (const v of walkAll(ended, ['validTo', '_id'])) atFrom.set(v.resourceId, { id: v._id, name: v.name, arn: v.arn, fingerprint: v.fingerprint, matched: matches(v) });
 
       const added: Array<{ id: string; name: string; arn: string }> = [];
       const changed: Array<{ id: string; before: string; name: string; arn: string }> = [];
-      const started: Conditions = { equal: [{ orgId }, ...equal], ranged: [{ validTo: { $gt: to } }, { live: true }, ...ranged], walkRange: { $gt: from, $lte: to } };
+      const started: Conditions = { equal: [{ orgId }, ...equal], ranged: [{ validTo: { $gt: to } }, { live: true }], walkRange: { $gt: from, $lte: to } };
       for await (const v of walkAll(started, orderOf('changed', filters))) {
         const before = atFrom.get(v.resourceId);
         if (!before) {
-          added.push({ id: v._id, name: v.name, arn: v.arn });
+          if (matches(v)) added.push({ id: v._id, name: v.name, arn: v.arn });
           continue;
         }
         atFrom.delete(v.resourceId);
-        if (before.fingerprint !== v.fingerprint) changed.push({ id: v._id, before: before.id, name: v.name, arn: v.arn });
+        if ((before.matched || matches(v)) && before.fingerprint !== v.fingerprint) changed.push({ id: v._id, before: before.id, name: v.name, arn: v.arn });
       }
-      const removed = [...atFrom.values()];
+      const removed = [...atFrom.values()].filter((r) => r.matched);
 
       const collection = await versions();
       const load = async (id: string) => {
