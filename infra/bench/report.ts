@@ -10,9 +10,11 @@ export interface BenchResult {
   [extra: string]: number | string | undefined;
 }
 
-export function result(bench: string, unit: string, ours: number, baseline: number, target?: string, extras: Record<string, number> = {}): BenchResult {
+export function result(bench: string, unit: string, ours: number, baseline: number, target?: string, extras: Record<string, number | string> = {}): BenchResult {
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { bench, value: round(ours), unit, baseline: round(baseline), ratio: round(ours / baseline), ...(target ? { target } : {}), ...extras };
+  // Two significant digits: a ratio far below 1 still reads as a number (0.0028), not as 0.
+  const ratio = Number((ours / baseline).toPrecision(2));
+  return { bench, value: round(ours), unit, baseline: round(baseline), ratio, ...(target ? { target } : {}), ...extras };
 }
 
 const COLUMNS = new Set(['bench', 'value', 'unit', 'baseline', 'ratio', 'target']);

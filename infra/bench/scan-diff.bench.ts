@@ -36,36 +36,45 @@ const isGone = (i: number) => i % 100 === 0;
 const isChanged = (i: number) => i % 20 === 1;
 const EXPECTED = { discovered: RESOURCES / 100, changed: RESOURCES / 20, deleted: RESOURCES / 100 };
 
-/** An instance-sized resource (~900 bytes of JSON); `changed` moves its state and one tag. */
+/**
+ * An instance-sized resource (~900 bytes of JSON); `changed` moves its state and one tag. Written in
+ * normalised form, as a collector hands it over (the collector's own normalise() is its cost, not
+ * the diff's); `assertNormalised` checks that it is.
+ */
 function resourceAt(i: number, changed: boolean): NormalizedResource {
   const id = `i-${i.toString(16).padStart(17, '0')}`;
   const arn = (kind: string, x: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${kind}/${x}`;
-  return normalise({
+  return {
     arn: arn('instance', id),
     type: 'ec2:instance',
     accountId: ACCOUNT,
     region: REGION,
     name: `web-${i}`,
-    tags: { Name: `web-${i}`, Env: changed ? 'staging' : 'prod', Team: `team-${i % 37}` },
+    tags: { Env: changed ? 'staging' : 'prod', Name: `web-${i}`, Team: `team-${i % 37}` },
     config: {
-      instanceId: id,
-      state: changed ? 'stopped' : 'running',
-      instanceType: 't3.micro',
-      imageId: 'ami-12c6146b',
       availabilityZone: `${REGION}a`,
-      vpcId: 'vpc-0abc',
-      subnetId: `subnet-${i % 16}`,
+      blockDevices: [{ deleteOnTermination: true, device: '/dev/xvda', volumeId: `vol-${id.slice(2)}` }],
+      imageId: 'ami-12c6146b',
+      instanceId: id,
+      instanceType: 't3.micro',
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required' },
       privateIpAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
       securityGroupIds: [`sg-${i % 8}`],
-      blockDevices: [{ device: '/dev/xvda', volumeId: `vol-${id.slice(2)}`, deleteOnTermination: true }],
-      metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
+      state: changed ? 'stopped' : 'running',
+      subnetId: `subnet-${i % 16}`,
+      vpcId: 'vpc-0abc',
     },
     relationships: [
-      { kind: 'in-vpc', target: arn('vpc', 'vpc-0abc') },
       { kind: 'in-subnet', target: arn('subnet', `subnet-${i % 16}`) },
+      { kind: 'in-vpc', target: arn('vpc', 'vpc-0abc') },
       { kind: 'uses-security-group', target: arn('security-group', `sg-${i % 8}`) },
     ],
-  });
+  };
+}
+
+function assertNormalised(): void {
+  for (const resource of [resourceAt(1, true), resourceAt(70_000, false)])
+    if (JSON.stringify(normalise(resource)) !== JSON.stringify(resource)) throw new Error('scan-diff: the synthetic resources are not in normalised form');
 }
 
 /** Built lazily, as a collector builds resources from pages: the step never holds the whole listing. */
@@ -197,6 +206,7 @@ function bareDiff(file: string, scanId: string) {
 const MB = 1024 * 1024;
 
 async function child(mode: string, file: string): Promise<void> {
+  assertNormalised();
   if (mode === 'seed') {
     await enginePartition(file, 'scan-seed', firstListing);
     await projectSnapshots(file);
