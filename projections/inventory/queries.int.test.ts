@@ -357,9 +357,18 @@ describe.each(backends)('inventory queries on $name', ({ name, open }) => {
 
   describe('one resource', () => {
     const orgId = `org-${randomUUID()}`;
-    const vm = resource('i-history', { tags: { Env: 'prod' }, relationships: [{ kind: 'uses-security-group', target: 'arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1' }] });
+    const group = resource('sg-1', { type: 'ec2:security-group' });
+    const profile = 'arn:aws:iam::111111111111:instance-profile/web';
+    const vm = resource('i-history', {
+      tags: { Env: 'prod' },
+      relationships: [
+        { kind: 'uses-instance-profile', target: profile },
+        { kind: 'uses-security-group', target: group.arn },
+      ],
+    });
     beforeAll(async () => {
       const h = history(orgId);
+      h.discovered(group, at(1));
       h.discovered(vm, at(1));
       h.changed({ ...vm, tags: { Env: 'dev' }, config: { state: 'running', size: 'large' } }, at(2), ['config.size', 'tags.Env']);
       h.deleted(vm, at(3));
@@ -377,7 +386,11 @@ describe.each(backends)('inventory queries on $name', ({ name, open }) => {
         name: 'i-history',
         tags: { Env: 'dev' },
         config: { state: 'running', size: 'large' },
-        relationships: [{ kind: 'uses-security-group', target: 'arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1', targetKey: resourceKey('arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1') }],
+        // Linked only to what the inventory holds: an instance profile is not inventoried.
+        relationships: [
+          { kind: 'uses-instance-profile', target: profile, targetKey: null },
+          { kind: 'uses-security-group', target: group.arn, targetKey: resourceKey(group.arn) },
+        ],
         validFrom: at(2),
         validTo: at(3),
       });

@@ -478,7 +478,10 @@ export const inventoryQueries = (store: DocumentStore) => {
         resource: {
           ...summaryOf(version),
           config: resource.config,
-          relationships: resource.relationships.map(({ kind, target }) => ({ kind, target, targetKey: target === INTERNET ? null : resourceKey(target) })),
+          // A link only to what the inventory holds at that instant (an instance profile, say, is not inventoried).
+          relationships: await Promise.all(
+            resource.relationships.map(async ({ kind, target }) => ({ kind, target, targetKey: target !== INTERNET && (await versionAt(orgId, target, asOf))?.live ? resourceKey(target) : null })),
+          ),
           validTo: version.validTo === FAR_FUTURE ? null : version.validTo,
           versionId: version._id,
         },
