@@ -78,6 +78,17 @@ export function describeDocumentStoreConformance(name: string, open: () => Promi
       expect(await c.count()).toBe(1);
     });
 
+    test('keeps keys that hold dots, a leading $ or % as they are (AWS tag keys such as kubernetes.io/cluster/x)', async () => {
+      const c = store.collection(collection);
+      const odd = { 'kubernetes.io/cluster/prod': 'owned', $weird: 'v', 'a%2Eb': 'literal %', 'x.y': { 'in.ner': [{ 'deep.er': 1 }] } };
+      await c.upsert({ _id: 'tags', tags: odd, type: 'ec2' });
+      await c.bulk([{ upsert: { _id: 'bulk', tags: odd, type: 's3' } }]);
+      expect(await c.get('tags')).toEqual({ _id: 'tags', tags: odd, type: 'ec2' });
+      expect(await c.find({ type: 's3' })).toEqual([{ _id: 'bulk', tags: odd, type: 's3' }]);
+      await c.updateMany({ _id: 'tags' }, { $set: { tags: { 'b.c': 'd' } } });
+      expect(await c.get('tags')).toEqual({ _id: 'tags', tags: { 'b.c': 'd' }, type: 'ec2' });
+    });
+
     const cases: Array<[string, Filter, string[]]> = [
       ['equality', { type: 'ec2' }, ['a', 'b']],
       ['dotted path', { 'tags.Env': 'prod' }, ['a', 'c']],

@@ -9,6 +9,7 @@ import {
   type DocumentStore,
   type Filter,
   type FindOptions,
+  type Update,
 } from '../../domain/read-models/document-store.ts';
 import { assertFilter, assertFindOptions } from './query-validation.ts';
 
@@ -39,6 +40,29 @@ const isCondition = (value: unknown): value is Record<string, unknown> =>
  * The `i` flag folds non-ASCII letters too, which SQLite's lower() does not: only ASCII folding is
  * promised by the port. Run it after assertFilter.
  */
+/**
+ * Keys as the server can store them. FerretDB (and MongoDB before 5.0) refuse a dot or a leading `$`
+ * in a key, and AWS tag keys hold both (`kubernetes.io/cluster/x`): they are escaped as `%2E` and
+ * `%24` (and `%` itself as `%25`, so every key comes back as it was). Our own field names never
+ * hold them, so filters and sorts on our paths are unaffected.
+ */
+const escapeKey = (key: string) => (/[.%$]/.test(key) ? key.replaceAll('%', '%25').replaceAll('.', '%2E').replace(/^\$/, '%24') : key);
+const unescapeKey = (key: string) => (key.includes('%') ? key.replaceAll('%2E', '.').replace(/^%24/, '$').replaceAll('%25', '%') : key);
+
+function mapKeys(value: unknown, map: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapKeys(item, map));
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) out[map(key)] = mapKeys(member, map);
+  return out;
+}
+
+const toStored = <T extends object>(document: T) => mapKeys(document, escapeKey) as T;
+const fromStored = (document: object) => mapKeys(document, unescapeKey);
+/** An update's values escaped like documents (its keys are our paths). */
+const storedUpdate = (update: Update): never =>
+  Object.fromEntries(Object.entries(update).map(([operator, fields]) => [operator, operator === '$set' ? Object.fromEntries(Object.entries(fields as object).map(([path, value]) => [path, mapKeys(value, escapeKey)])) : fields])) as never;
+
 function toMongoFilter(filter: Filter): MongoFilter<Document> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(filter)) {
@@ -103,22 +127,25 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
     };
     return {
       name,
-      get: (id) => run(async () => ((await c.findOne({ _id: id }, { session })) as T | null) ?? undefined),
+      get: (id) => run(async () => {
+        const found = await c.findOne({ _id: id }, { session });
+        return found ? (fromStored(found) as T) : undefined;
+      }),
       find: (filter, options) =>
         run(async () => {
           assertFindOptions(options);
           let cursor = c.find(filterOf(filter), { session }).sort(toSort(options));
           if (options?.skip) cursor = cursor.skip(options.skip);
           if (options?.limit) cursor = cursor.limit(options.limit);
-          return (await cursor.toArray()) as T[];
+          return (await cursor.toArray()).map((found) => fromStored(found) as T);
         }),
       count: (filter) => run(() => c.countDocuments(filterOf(filter), { session })),
       upsert: (document) =>
         run(async () => {
           if (typeof document._id !== 'string' || document._id === '') throw new ValidationError(`Documents in ${name} need a string _id`);
-          await c.replaceOne({ _id: document._id }, document, { upsert: true, session });
+          await c.replaceOne({ _id: document._id }, toStored(document), { upsert: true, session });
         }),
-      updateMany: (filter, update) => run(async () => (await c.updateMany(filterOf(filter), update as never, { session })).matchedCount),
+      updateMany: (filter, update) => run(async () => (await c.updateMany(filterOf(filter), storedUpdate(update), { session })).matchedCount),
       deleteMany: (filter) => run(async () => (await c.deleteMany(filterOf(filter), { session })).deletedCount),
       bulk: (operations: readonly BulkOperation<T>[]) =>
         run(async () => {
@@ -126,9 +153,9 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
           await c.bulkWrite(
             operations.map((op) =>
               'upsert' in op
-                ? { replaceOne: { filter: { _id: op.upsert._id }, replacement: op.upsert, upsert: true } }
+                ? { replaceOne: { filter: { _id: op.upsert._id }, replacement: toStored(op.upsert), upsert: true } }
                 : 'updateMany' in op
-                  ? { updateMany: { filter: filterOf(op.updateMany.filter), update: op.updateMany.update as never } }
+                  ? { updateMany: { filter: filterOf(op.updateMany.filter), update: storedUpdate(op.updateMany.update) } }
                   : { deleteMany: { filter: filterOf(op.deleteMany) } },
             ),
             { ordered: true, session },
