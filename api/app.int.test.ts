@@ -21,7 +21,7 @@ describe('the HTTP shell', () => {
   it('reports readiness with the adapters in use and each projection lag', async () => {
     const response = await get('/readyz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', eventStore: 'sqlite', documentStore: 'sqlite', projections: { audit: 0, identity: 0, organizations: 0, mfa: 0, connections: 0, scans: 0, mail: 0 } });
+    expect(await response.json()).toEqual({ status: 'ready', eventStore: 'sqlite', documentStore: 'sqlite', projections: { audit: 0, identity: 0, organizations: 0, mfa: 0, connections: 0, scans: 0, inventory: 0, partition_snapshots: 0, mail: 0 } });
   });
 
   it('projects appended events into the audit trail and reports lag until they are applied', async () => {
