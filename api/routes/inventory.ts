@@ -289,7 +289,7 @@ export function inventoryRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               versions: z.array(
                 z.object({
                   versionId: z.string(),
-                  kind: z.enum(['discovered', 'changed', 'deleted']),
+                  kind: z.enum(['discovered', 'changed', 'deleted', 'disconnected']),
                   validFrom: z.string(),
                   validTo: z.string().nullable(),
                   scanId: z.string(),

@@ -181,6 +181,25 @@ describe('inventory projection: resource versions', () => {
     expect(counts).toEqual([1, 1, 0, 1, 2, 2]);
   });
 
+  it('stops watching a removed connection\'s resources: a last version at the removal, gone from the inventory and its counts', async () => {
+    const { events, discovered, push } = log();
+    const db = instance('i-db');
+    discovered(web, 0);
+    discovered(db, 0);
+    push('AwsConnectionDeleted', { connectionId, accountId: account }, orgId, `connection-${connectionId}`);
+    const removedAt = events.at(-1)!.metadata.occurredAt;
+    const model = await project(events);
+    expect((await model.versions(web.arn)).map((v) => [v.kind, v.live, v.validTo === FAR_FUTURE])).toEqual([
+      ['discovered', true, false],
+      ['disconnected', false, true],
+    ]);
+    expect(await model.current()).toEqual([]);
+    expect(await model.liveCount(removedAt)).toBe(0);
+    // Replayed, it ends nothing twice.
+    const again = await project(events, { batches: 3, twice: true });
+    expect(await again.everything()).toEqual(await model.everything());
+  });
+
   it('keeps organisations apart: the same ARN in two organisations is two resources', async () => {
     const { events, discovered, push } = log();
     discovered(web, 0);

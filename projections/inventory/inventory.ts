@@ -22,6 +22,7 @@ import {
 
 const INVENTORY_STREAM_PREFIX = 'inventory-';
 const SCAN_STREAM_PREFIX = 'scan-';
+const CONNECTION_STREAM_PREFIX = 'connection-';
 
 /** Sorts before every real position: a count document no event has touched yet. */
 const UNTOUCHED = '';
@@ -35,12 +36,13 @@ const UNTOUCHED = '';
 export const inventoryProjection: Projection = {
   name: 'inventory',
   filter: {
-    streamPrefixes: [INVENTORY_STREAM_PREFIX, SCAN_STREAM_PREFIX],
-    eventTypes: ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted', 'ScanRequested', 'PartitionFinished'],
+    streamPrefixes: [INVENTORY_STREAM_PREFIX, SCAN_STREAM_PREFIX, CONNECTION_STREAM_PREFIX],
+    eventTypes: ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted', 'ScanRequested', 'PartitionFinished', 'AwsConnectionDeleted'],
   },
   collections: inventoryCollections,
   async apply(recorded, model) {
     if (recorded.stream.startsWith(INVENTORY_STREAM_PREFIX)) return applyObservation(recorded, model);
+    if (recorded.type === 'AwsConnectionDeleted') return applyDisconnection(recorded, model);
     const event = { type: recorded.type, data: recorded.data } as ScanEvent;
     const scanId = recorded.stream.slice(SCAN_STREAM_PREFIX.length);
     if (event.type === 'ScanRequested') return applyScanRequested(scanId, event.data, model);
@@ -81,11 +83,30 @@ async function knowScope(model: ReadModelWriter, { orgId, accountId, region, typ
 }
 
 /**
+ * A removed connection's resources leave the inventory when it is removed: each gets a last version,
+ * `disconnected`, at that instant, through the same slotting as an observed deletion. Each is its own
+ * step in the log (the event's position and the resource's place in the connection's current
+ * inventory), so the count guards tell them apart and a replay repeats none.
+ */
+async function applyDisconnection(recorded: RecordedEvent, model: ReadModelWriter): Promise<void> {
+  const orgId = recorded.metadata.orgId;
+  const { connectionId } = recorded.data as { connectionId: string };
+  if (!orgId) return;
+  const watched = await model.collection<CurrentResourceDocument>('current').find({ orgId, connectionId }, { sort: [['_id', 1]] });
+  let step = 0;
+  for (const resource of watched) {
+    step += 1;
+    const data = { arn: resource.arn, type: resource.type, observedAt: recorded.metadata.occurredAt, scanId: '', connectionId };
+    await applyObservation({ ...recorded, eventId: `${recorded.eventId}:${resource._id}`, type: 'ResourceDeleted', data, position: `${recorded.position}.${String(step).padStart(9, '0')}` as RecordedEvent['position'] }, model, 'disconnected');
+  }
+}
+
+/**
  * One observation of one resource becomes a version at its observation time `t`, between the
  * versions before and after it in time (usually there is none after: scans arrive in order; a late
  * one is slotted in). The version before ends at `t`; the new one ends where the next one starts.
  */
-async function applyObservation(recorded: RecordedEvent, model: ReadModelWriter): Promise<void> {
+async function applyObservation(recorded: RecordedEvent, model: ReadModelWriter, ending: 'deleted' | 'disconnected' = 'deleted'): Promise<void> {
   const { type: kind, data } = { type: recorded.type, data: recorded.data } as InventoryEvent<ResourceState>;
   const orgId = recorded.metadata.orgId;
   if (!orgId) return;
@@ -122,7 +143,7 @@ async function applyObservation(recorded: RecordedEvent, model: ReadModelWriter)
     fingerprint: kind === 'ResourceDeleted' ? null : data.fingerprint,
     changedPaths: kind === 'ResourceChanged' ? data.changedPaths : [],
     live: resource !== null,
-    kind: kind === 'ResourceDiscovered' ? 'discovered' : kind === 'ResourceChanged' ? 'changed' : 'deleted',
+    kind: kind === 'ResourceDiscovered' ? 'discovered' : kind === 'ResourceChanged' ? 'changed' : ending,
     validFrom: t,
     validTo: after?.validFrom ?? FAR_FUTURE,
     position,

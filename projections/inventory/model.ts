@@ -72,7 +72,8 @@ export interface ResourceVersionDocument extends Document {
   /** The paths the scanner saw change against the version before it in the stream. */
   changedPaths: string[];
   live: boolean;
-  kind: 'discovered' | 'changed' | 'deleted';
+  /** `disconnected`: its connection was removed, so Cloudventory stopped watching it (it may well still exist). */
+  kind: 'discovered' | 'changed' | 'deleted' | 'disconnected';
   validFrom: string;
   validTo: string;
   /** The event's global position: orders versions observed at the same instant. */

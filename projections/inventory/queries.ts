@@ -83,7 +83,7 @@ interface ResourceDetail extends ResourceSummary {
 
 interface HistoryVersion {
   versionId: string;
-  kind: 'discovered' | 'changed' | 'deleted';
+  kind: 'discovered' | 'changed' | 'deleted' | 'disconnected';
   validFrom: string;
   validTo: string | null;
   scanId: string;

@@ -124,7 +124,7 @@ export interface PathChange {
 
 export interface ResourceVersion {
   versionId: string;
-  kind: 'discovered' | 'changed' | 'deleted';
+  kind: 'discovered' | 'changed' | 'deleted' | 'disconnected';
   validFrom: string;
   validTo: string | null;
   scanId: string;
