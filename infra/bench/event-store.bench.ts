@@ -15,13 +15,13 @@ const EVENTS = 200_000;
 const BATCH = 100;
 const STREAMS = 1_000;
 
-/** ~300-byte events spread over 1,000 streams, built before any clock starts. */
+/** ~300-byte events spread over 1,000 streams, of a kind the audit trail records, built before any clock starts. */
 function workload(): Array<{ stream: string; events: NewEvent[] }> {
   return Array.from({ length: EVENTS / BATCH }, (_, b) => ({
-    stream: `inventory-conn-${b % STREAMS}`,
+    stream: `connection-bench-${b % STREAMS}`,
     events: Array.from({ length: BATCH }, (_, i) => ({
       eventId: randomUUID(),
-      type: 'ResourceChanged',
+      type: 'ConnectionValidated',
       data: { arn: `arn:aws:ec2:eu-west-1:123456789012:instance/i-${(b * BATCH + i).toString(16).padStart(17, '0')}`, changed: ['tags.Env', 'state'], state: 'running' },
       metadata: { occurredAt: '2026-11-27T10:00:00.000Z', actor: 'system', orgId: 'org-1', correlationId: 'scan-1', causationId: 'scan-1' },
     })),
