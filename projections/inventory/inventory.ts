@@ -79,7 +79,10 @@ function identityFromArn(arn: string, type: string): ResourceState {
 type Scope = Pick<ScopeDocument, 'orgId' | 'accountId' | 'region' | 'type'>;
 
 async function knowScope(model: ReadModelWriter, { orgId, accountId, region, type }: Scope): Promise<void> {
-  await model.collection<ScopeDocument>('scopes').upsert({ _id: scopeId(orgId, accountId, region, type), orgId, accountId, region, type });
+  const scopes = model.collection<ScopeDocument>('scopes');
+  const _id = scopeId(orgId, accountId, region, type);
+  // Read first: nearly every event names a scope already known, and a read is cheaper than a rewrite.
+  if (!(await scopes.get(_id))) await scopes.upsert({ _id, orgId, accountId, region, type });
 }
 
 /**
