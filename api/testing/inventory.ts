@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Position } from '../../domain/eventsourcing/event-store.ts';
 import { inventoryStream } from '../../domain/inventory/partition.ts';
 import type { ResourceState } from '../../projections/inventory/model.ts';
+export { resource, type ResourceSpec } from '../../projections/inventory/testing.ts';
 import { projected } from '../context.ts';
 import type { RunningServer } from '../server.ts';
 import { recordScan } from './scans.ts';
@@ -10,24 +11,6 @@ import { recordScan } from './scans.ts';
  * Test helpers for the inventory: resources and scans written straight to the log in the scanner's
  * and the scan engine's shapes (so the read side is tested exactly, without AWS), then waited for.
  */
-
-export interface ResourceSpec {
-  type?: string;
-  region?: string;
-  account?: string;
-  name?: string;
-  tags?: Record<string, string>;
-  config?: Record<string, unknown>;
-  relationships?: Array<{ kind: string; target: string }>;
-}
-
-/** A resource in the scanner's shape; its ARN follows from its type, region, account and id. */
-export function resource(id: string, spec: ResourceSpec = {}): ResourceState {
-  const { type = 'ec2:instance', region = 'eu-west-1', account = '111111111111' } = spec;
-  const [service, kind] = type.split(':') as [string, string];
-  const arn = service === 's3' ? `arn:aws:s3:::${id}` : service === 'iam' ? `arn:aws:iam::${account}:${kind}/${id}` : `arn:aws:${service}:${region}:${account}:${kind}/${id}`;
-  return { arn, type, accountId: account, region, name: spec.name ?? id, tags: spec.tags ?? {}, config: spec.config ?? { state: 'running' }, relationships: spec.relationships ?? [] };
-}
 
 export type Observation =
   | { seen: 'discovered' | 'changed'; resource: ResourceState; at: string; changedPaths?: string[] }

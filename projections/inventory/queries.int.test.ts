@@ -12,6 +12,7 @@ import { ensureGeneration, readModel } from '../generations.ts';
 import { applyBatch } from '../runner.ts';
 import { inventoryProjection } from './inventory.ts';
 import { resourceKey, type ResourceState, type ResourceVersionDocument } from './model.ts';
+import { resource, type ResourceSpec } from './testing.ts';
 import { inventoryQueries, SORT_KEYS, type InventoryFilters, type InventoryQueries, type InventorySort, type ResourceSummary } from './queries.ts';
 
 /**
@@ -25,24 +26,6 @@ afterAll(() => ferret.peer?.stop());
 if (ferret.reason) console.log(`Inventory queries on mongo (FerretDB) skipped: ${ferret.reason}`);
 
 const at = (day: number, hour = 0) => new Date(Date.UTC(2026, 0, day, hour)).toISOString();
-
-interface Spec {
-  type?: string;
-  region?: string;
-  account?: string;
-  name?: string;
-  tags?: Record<string, string>;
-  config?: Record<string, unknown>;
-  relationships?: Array<{ kind: string; target: string }>;
-}
-
-/** A resource in the scanner's shape; its ARN follows from its type, region, account and id. */
-function resource(id: string, spec: Spec = {}): ResourceState {
-  const { type = 'ec2:instance', region = 'eu-west-1', account = '111111111111' } = spec;
-  const [service, kind] = type.split(':') as [string, string];
-  const arn = service === 's3' ? `arn:aws:s3:::${id}` : service === 'iam' ? `arn:aws:iam::${account}:${kind}/${id}` : `arn:aws:${service}:${region}:${account}:${kind}/${id}`;
-  return { arn, type, accountId: account, region, name: spec.name ?? id, tags: spec.tags ?? {}, config: spec.config ?? { state: 'running' }, relationships: spec.relationships ?? [] };
-}
 
 let position = 0;
 /** Events of one organisation in log order, as the scanner and the scan engine append them. */
@@ -430,7 +413,7 @@ describe.each(backends)('inventory queries on $name', ({ name, open }) => {
     const orgId = `org-${randomUUID()}`;
     const account = '444444444444';
     const ec2 = (kind: string, id: string) => `arn:aws:ec2:eu-west-1:${account}:${kind}/${id}`;
-    const on = (spec: Spec) => ({ account, ...spec });
+    const on = (spec: ResourceSpec) => ({ account, ...spec });
     const vpc = resource('vpc-0a1', on({ type: 'ec2:vpc' }));
     const other = resource('vpc-0b2', on({ type: 'ec2:vpc' }));
     const subnet = resource('subnet-1', on({ type: 'ec2:subnet', relationships: [{ kind: 'in-vpc', target: vpc.arn }] }));

@@ -342,19 +342,10 @@ export const inventoryQueries = (store: DocumentStore) => {
 
   /** Every version live at `at` matching the filters, in name order, a batch at a time. */
   async function* everythingAsOf(orgId: string, at: string, filters: Filters): AsyncGenerator<ResourceVersionDocument> {
-    const collection = await versions();
-    const where = await validAt(orgId, at, filters, 'walk');
-    const fields = orderOf('name', filters);
-    let after: string[] | undefined;
-    for (;;) {
-      const batch = await walk(collection, where, fields, 1, after, BATCH);
-      yield* batch;
-      if (batch.length < BATCH) return;
-      after = valuesOf(batch.at(-1)!, fields);
-    }
+    yield* walkAll(await validAt(orgId, at, filters, 'walk'), orderOf('name', filters));
   }
 
-  /** Versions matching `where`, walked in `fields` order a batch at a time (for compare). */
+  /** Versions matching `where`, walked in `fields` order a batch at a time (for exports and compare). */
   async function* walkAll(where: Conditions, fields: readonly string[]): AsyncGenerator<ResourceVersionDocument> {
     const collection = await versions();
     let after: string[] | undefined;
