@@ -7,6 +7,7 @@ import type { Position, RecordedEvent } from '../../domain/eventsourcing/event-s
 import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
 import { openSqliteDocumentStore } from '../../infra/document-store/sqlite.ts';
 import { ensureGeneration, physicalName } from '../generations.ts';
+import type { ReadModelWriter } from '../projection.ts';
 import { applyBatch } from '../runner.ts';
 import { inventoryProjection } from './inventory.ts';
 import { FAR_FUTURE, resourceId, scopeId, type CompletionDocument, type CurrentResourceDocument, type LiveCountDocument, type ResourceState, type ResourceVersionDocument } from './model.ts';
@@ -198,6 +199,48 @@ describe('inventory projection: resource versions', () => {
     // Replayed, it ends nothing twice.
     const again = await project(events, { batches: 3, twice: true });
     expect(await again.everything()).toEqual(await model.everything());
+  });
+
+  it('ends as a clean run does when an event is applied again after a crash part-way through its writes (no transactions)', async () => {
+    const db = instance('i-db');
+    const scenarios = {
+      'a late observation': (l: ReturnType<typeof log>) => {
+        l.discovered(web, 0);
+        l.discovered(db, 5);
+        l.deleted(web, 30);
+        l.changed({ ...web, config: { state: 'stopped' } }, 10);
+      },
+      'a connection removed': (l: ReturnType<typeof log>) => {
+        l.discovered(web, 0);
+        l.discovered(db, 5);
+        l.discovered(instance('i-cache'), 6);
+        l.push('AwsConnectionDeleted', { connectionId, accountId: account }, orgId, `connection-${connectionId}`);
+      },
+    };
+    for (const [name, write] of Object.entries(scenarios)) {
+      const l = log();
+      write(l);
+      const clean = await (await project(l.events)).everything();
+      for (const cut of [1, 2, 3, 5, 8, 13]) {
+        const model = await project(l.events.slice(0, -1));
+        const last = l.events.at(-1)!;
+        // Writes committed one by one, as on a store without transactions, until the crash.
+        let writes = 0;
+        const crashing: ReadModelWriter = {
+          collection: <T extends Document>(collectionName: string) => {
+            const real = model.documents.collection<T>(physicalName('inventory', collectionName, 1));
+            const counted = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A) => {
+              if (++writes > cut) throw new Error('crash');
+              return write(...args);
+            };
+            return { ...real, get: real.get, find: real.find, upsert: counted(real.upsert), updateMany: counted(real.updateMany), deleteMany: counted(real.deleteMany), bulk: counted(real.bulk) };
+          },
+        };
+        await inventoryProjection.apply(last, crashing).catch(() => undefined);
+        await applyBatch({ documents: model.documents }, inventoryProjection, 1, [last], { mustBeActive: false });
+        expect(await model.everything(), `${name}, crashed after ${cut} writes`).toEqual(clean);
+      }
+    }
   });
 
   it('keeps organisations apart: the same ARN in two organisations is two resources', async () => {

@@ -88,19 +88,19 @@ async function knowScope(model: ReadModelWriter, { orgId, accountId, region, typ
 /**
  * A removed connection's resources leave the inventory when it is removed: each gets a last version,
  * `disconnected`, at that instant, through the same slotting as an observed deletion. Each is its own
- * step in the log (the event's position and the resource's place in the connection's current
- * inventory), so the count guards tell them apart and a replay repeats none.
+ * step in the log, placed after the event's position by the resource's id (the order they are taken
+ * in), so the count guards tell them apart, and a replay — which finds only the resources not yet
+ * done — gives each the same step again.
  */
 async function applyDisconnection(recorded: RecordedEvent, model: ReadModelWriter): Promise<void> {
   const orgId = recorded.metadata.orgId;
   const { connectionId } = recorded.data as { connectionId: string };
   if (!orgId) return;
   const watched = await model.collection<CurrentResourceDocument>('current').find({ orgId, connectionId }, { sort: [['_id', 1]] });
-  let step = 0;
   for (const resource of watched) {
-    step += 1;
     const data = { arn: resource.arn, type: resource.type, observedAt: recorded.metadata.occurredAt, scanId: '', connectionId };
-    await applyObservation({ ...recorded, eventId: `${recorded.eventId}:${resource._id}`, type: 'ResourceDeleted', data, position: `${recorded.position}.${String(step).padStart(9, '0')}` as RecordedEvent['position'] }, model, 'disconnected');
+    const step = { ...recorded, eventId: `${recorded.eventId}:${resource._id}`, type: 'ResourceDeleted', data, position: `${recorded.position}.${resource._id}` as RecordedEvent['position'] };
+    await applyObservation(step, model, 'disconnected');
   }
 }
 
