@@ -118,12 +118,13 @@ async function applyObservation(recorded: RecordedEvent, model: ReadModelWriter,
   const t = data.observedAt;
   const position = recorded.position as string;
 
+  // The range on validFrom lets the store walk the resource's index from `t` (the $or alone made it read every version).
   const [before] = await versions.find(
-    { resourceId: id, $or: [{ validFrom: { $lt: t } }, { validFrom: t, position: { $lt: position } }] },
+    { resourceId: id, validFrom: { $lte: t }, $or: [{ validFrom: { $lt: t } }, { position: { $lt: position } }] },
     { sort: [['validFrom', -1], ['position', -1]], limit: 1 },
   );
   const [after] = await versions.find(
-    { resourceId: id, $or: [{ validFrom: { $gt: t } }, { validFrom: t, position: { $gt: position } }] },
+    { resourceId: id, validFrom: { $gte: t }, $or: [{ validFrom: { $gt: t } }, { position: { $gt: position } }] },
     { sort: [['validFrom', 1], ['position', 1]], limit: 1 },
   );
   const resource = kind === 'ResourceDeleted' ? null : data.resource;
