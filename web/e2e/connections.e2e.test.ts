@@ -80,6 +80,38 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
 
   const at = (path: string | RegExp) => page.waitForURL((url) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname)), { timeout: 15_000 });
 
+  /** "Scan now" on a connection's page: the progress bar reaches 100 % and every partition has an outcome. */
+  async function scanNowToCompletion(): Promise<void> {
+    await page.getByRole('button', { name: 'Scan now' }).click();
+    await at(/^\/scans\/[^/]+$/);
+    const bar = page.getByRole('progressbar', { name: 'Scan progress' });
+    await bar.waitFor({ timeout: 10_000 });
+    expect(await bar.getAttribute('aria-valuemin')).toBe('0');
+    expect(await bar.getAttribute('aria-valuemax')).toBe('100');
+    await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: SCAN_MS, interval: 250 }).toBe('100');
+    await expect.poll(() => page.getByRole('heading', { name: 'Summary' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    // Every partition of the one region (and the global ones) has an outcome; none is left pending.
+    const rows = page.getByRole('table', { name: 'Each region and service of the scan' }).getByRole('row');
+    expect(await rows.count()).toBeGreaterThan(1);
+    expect(await rows.getByText('Pending', { exact: true }).count()).toBe(0);
+    expect(await rows.getByText('eu-west-1').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Cancel scan' }).count()).toBe(0);
+  }
+
+  /** From the scan's page back to its connection: the scan heads the history, and the freshness table is filled. */
+  async function expectScanInHistory(connectionName: string, connectionPath: string): Promise<void> {
+    const scanPath = new URL(page.url()).pathname;
+    await page.getByRole('link', { name: `← ${connectionName}` }).click();
+    await at(connectionPath);
+    const history = page.getByTestId('scan-history');
+    await expect.poll(() => history.getByRole('row').count(), { timeout: 10_000 }).toBe(2);
+    const link = history.getByRole('row').nth(1).getByRole('link');
+    expect(await link.getAttribute('href')).toBe(scanPath);
+    expect(['Completed', 'Partial']).toContain((await link.textContent())?.trim());
+    expect(await page.getByText('Never scanned: Cloudventory knows nothing about this account yet.').count()).toBe(0);
+    await expect.poll(() => page.getByRole('table', { name: 'Last complete view of each resource type in each region' }).getByText('EC2 instances').first().isVisible()).toBe(true);
+  }
+
   it(
     'shows the empty state, reached from the main navigation',
     async () => {
@@ -155,21 +187,8 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
       page.on('response', (response) => {
         if (/\/api\/orgs\/[^/]+\/scans\/[^/]+\/events$/.test(new URL(response.url()).pathname)) streams.push({ status: response.status(), type: response.headers()['content-type'] ?? '' });
       });
-      await page.getByRole('button', { name: 'Scan now' }).click();
-      await at(/^\/scans\/[^/]+$/);
-      const bar = page.getByRole('progressbar', { name: 'Scan progress' });
-      await bar.waitFor({ timeout: 10_000 });
-      expect(await bar.getAttribute('aria-valuemin')).toBe('0');
-      expect(await bar.getAttribute('aria-valuemax')).toBe('100');
-      await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: SCAN_MS, interval: 250 }).toBe('100');
+      await scanNowToCompletion();
       for (const stream of streams) expect(stream).toEqual({ status: 200, type: expect.stringMatching(/^text\/event-stream/) });
-      await expect.poll(() => page.getByRole('heading', { name: 'Summary' }).isVisible(), { timeout: 10_000 }).toBe(true);
-      // Every partition of the one region (and the global ones) has an outcome; none is left pending.
-      const rows = page.getByRole('table', { name: 'Each region and service of the scan' }).getByRole('row');
-      expect(await rows.count()).toBeGreaterThan(1);
-      expect(await rows.getByText('Pending', { exact: true }).count()).toBe(0);
-      expect(await rows.getByText('eu-west-1').count()).toBeGreaterThan(0);
-      expect(await page.getByRole('button', { name: 'Cancel scan' }).count()).toBe(0);
     },
     STEP_MS,
   );
@@ -177,16 +196,7 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
   it(
     'finds the scan in the connection’s history, and the inventory no longer never scanned',
     async () => {
-      const scanPath = new URL(page.url()).pathname;
-      await page.getByRole('link', { name: `← ${CONNECTION_NAME}` }).click();
-      await at(connectionPath);
-      const history = page.getByTestId('scan-history');
-      await expect.poll(() => history.getByRole('row').count(), { timeout: 10_000 }).toBe(2);
-      const link = history.getByRole('row').nth(1).getByRole('link');
-      expect(await link.getAttribute('href')).toBe(scanPath);
-      expect(['Completed', 'Partial']).toContain((await link.textContent())?.trim());
-      expect(await page.getByText('Never scanned: Cloudventory knows nothing about this account yet.').count()).toBe(0);
-      await expect.poll(() => page.getByRole('table', { name: 'Last complete view of each resource type in each region' }).getByText('EC2 instances').first().isVisible()).toBe(true);
+      await expectScanInHistory(CONNECTION_NAME, connectionPath);
     },
     STEP_MS,
   );
@@ -327,19 +337,7 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
     it(
       'scans the key connection now and watches the progress reach 100 %',
       async () => {
-        await page.getByRole('button', { name: 'Scan now' }).click();
-        await at(/^\/scans\/[^/]+$/);
-        const bar = page.getByRole('progressbar', { name: 'Scan progress' });
-        await bar.waitFor({ timeout: 10_000 });
-        expect(await bar.getAttribute('aria-valuemin')).toBe('0');
-        expect(await bar.getAttribute('aria-valuemax')).toBe('100');
-        await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: SCAN_MS, interval: 250 }).toBe('100');
-        await expect.poll(() => page.getByRole('heading', { name: 'Summary' }).isVisible(), { timeout: 10_000 }).toBe(true);
-        const rows = page.getByRole('table', { name: 'Each region and service of the scan' }).getByRole('row');
-        expect(await rows.count()).toBeGreaterThan(1);
-        expect(await rows.getByText('Pending', { exact: true }).count()).toBe(0);
-        expect(await rows.getByText('eu-west-1').count()).toBeGreaterThan(0);
-        expect(await page.getByRole('button', { name: 'Cancel scan' }).count()).toBe(0);
+        await scanNowToCompletion();
         await expectNoSecretOnPage();
       },
       STEP_MS,
@@ -348,16 +346,7 @@ describe.runIf(browser && moto?.peer)('AWS connections and scans in the web app'
     it(
       'finds the scan in the key connection’s history, and no API answer ever held the secret',
       async () => {
-        const scanPath = new URL(page.url()).pathname;
-        await page.getByRole('link', { name: `← ${KEYS_CONNECTION_NAME}` }).click();
-        await at(keysConnectionPath);
-        const history = page.getByTestId('scan-history');
-        await expect.poll(() => history.getByRole('row').count(), { timeout: 10_000 }).toBe(2);
-        const link = history.getByRole('row').nth(1).getByRole('link');
-        expect(await link.getAttribute('href')).toBe(scanPath);
-        expect(['Completed', 'Partial']).toContain((await link.textContent())?.trim());
-        expect(await page.getByText('Never scanned: Cloudventory knows nothing about this account yet.').count()).toBe(0);
-        await expect.poll(() => page.getByRole('table', { name: 'Last complete view of each resource type in each region' }).getByText('EC2 instances').first().isVisible()).toBe(true);
+        await expectScanInHistory(KEYS_CONNECTION_NAME, keysConnectionPath);
         await expectNoSecretOnPage();
 
         const read = await Promise.all(answers);
