@@ -1,7 +1,7 @@
 import { hasCode, isAppError } from '../domain/errors.ts';
 import { deriveEventId } from '../domain/eventsourcing/event-ids.ts';
 import type { EventMetadata, EventStore, ExpectedRevision } from '../domain/eventsourcing/event-store.ts';
-import { inventoryStream, partitionDecider, type InventoryEvent, type Observation, type PartitionCommand, type PartitionSnapshots } from '../domain/inventory/partition.ts';
+import { countedAs, inventoryStream, partitionDecider, type InventoryEvent, type Observation, type PartitionCommand, type PartitionSnapshots } from '../domain/inventory/partition.ts';
 import type { Counts, PartitionOutcome, ScanPartition } from '../domain/scans/scan.ts';
 import type { AwsClients, AwsCredentialIdentity } from './aws/clients.ts';
 import { classifyAwsError } from './aws/errors.ts';
@@ -74,8 +74,6 @@ interface Local {
   recorded: Counts;
 }
 
-const KIND = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const;
-
 /** The partition's live resources, folded from its snapshot and the stream after it: fingerprints only, not resources. */
 async function fold(events: EventStore, stream: string, snapshots: PartitionSnapshots | undefined, scanId: string): Promise<Local> {
   const snapshot = await snapshots?.(stream);
@@ -87,7 +85,7 @@ async function fold(events: EventStore, stream: string, snapshots: PartitionSnap
   for await (const event of events.readStream(stream, { from: revision === undefined ? undefined : revision + 1n })) {
     revision = event.revision;
     const { type, data } = { type: event.type, data: event.data } as Event;
-    if (data.scanId === scanId) recorded[KIND[type]] += 1;
+    if (data.scanId === scanId) recorded[countedAs[type]] += 1;
     if (type === 'ResourceDeleted') known.delete(data.arn);
     else known.set(data.arn, { type: data.type, fingerprint: data.fingerprint, revision: event.revision });
   }
@@ -135,7 +133,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
       const revision = nextRevision - BigInt(chunk.length - 1 - index);
       if (event.type === 'ResourceDeleted') local.known.delete(event.data.arn);
       else local.known.set(event.data.arn, { type: event.data.type, fingerprint: event.data.fingerprint, revision });
-      counts[event.type === 'ResourceDiscovered' ? 'discovered' : event.type === 'ResourceChanged' ? 'changed' : 'deleted']++;
+      counts[countedAs[event.type]]++;
     });
     local.revision = nextRevision;
   }

@@ -21,6 +21,9 @@ export type InventoryEvent<R extends InventoryResource = InventoryResource> =
   | { type: 'ResourceChanged'; data: { arn: string; type: string; resource: R; fingerprint: string; changedPaths: string[]; observedAt: string; scanId: string; connectionId: string } }
   | { type: 'ResourceDeleted'; data: { arn: string; type: string; observedAt: string; scanId: string; connectionId: string } };
 
+/** Which of a scan's counts an inventory event adds to. */
+export const countedAs = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const satisfies Record<InventoryEvent['type'], string>;
+
 /** A resource as one listing saw it. `previous` is its last recorded state, given when its fingerprint moved (for the diff). */
 export interface Observation<R extends InventoryResource> {
   resource: R;

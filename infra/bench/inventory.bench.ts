@@ -138,7 +138,7 @@ async function mongoAsOf(dir: string): Promise<BenchResult[]> {
     await onMongo.page(ORG, asOfPage(at[0]!));
     const mongoMs = await latencies(at.length, (i) => onMongo.page(ORG, asOfPage(at[i]!)));
     const sqliteMs = await latencies(at.length, (i) => onSqlite.page(ORG, asOfPage(at[i]!)));
-    const plan = await queries(mongo).explainAsOf(at[0]!);
+    const plan = await asOfPlan(mongo, at[0]!);
     await mongo.close();
     await sqlite.close();
     return [
@@ -154,16 +154,12 @@ async function mongoAsOf(dir: string): Promise<BenchResult[]> {
 }
 
 /** The plan the store chose for the as-of page (which index), on one line. */
-function queries(store: Awaited<ReturnType<typeof openMongoDocumentStore>>) {
-  return {
-    explainAsOf: async (instant: string) => {
-      const versions = store.collection(physicalName('inventory', 'versions', 1));
-      // The first find of the as-of walk (queries.ts): the validity bounds, then the walk on name.
-      const filter = { $and: [{ orgId: ORG }, { type: TYPE }, { validFrom: { $lte: instant } }, { validTo: { $gt: instant } }, { live: true }, { name: { $gte: '' } }] };
-      const plan = await versions.explain(filter, { sort: [['name', 1], ['_id', 1]], limit: 101 });
-      return plan.replace(/\s+/g, ' ').slice(0, 300);
-    },
-  };
+async function asOfPlan(store: Awaited<ReturnType<typeof openMongoDocumentStore>>, instant: string): Promise<string> {
+  const versions = store.collection(physicalName('inventory', 'versions', 1));
+  // The first find of the as-of walk (queries.ts): the validity bounds, then the walk on name.
+  const filter = { $and: [{ orgId: ORG }, { type: TYPE }, { validFrom: { $lte: instant } }, { validTo: { $gt: instant } }, { live: true }, { name: { $gte: '' } }] };
+  const plan = await versions.explain(filter, { sort: [['name', 1], ['_id', 1]], limit: 101 });
+  return plan.replace(/\s+/g, ' ').slice(0, 300);
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,4 +1,4 @@
-import type { InventoryEvent, PartitionSnapshot } from '../../domain/inventory/partition.ts';
+import { countedAs, type InventoryEvent, type PartitionSnapshot } from '../../domain/inventory/partition.ts';
 import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
 import { readModel } from '../generations.ts';
 import type { Projection } from '../projection.ts';
@@ -25,7 +25,6 @@ interface HeadDocument extends Document {
   counts: { discovered: number; changed: number; deleted: number };
 }
 
-const KIND = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const;
 
 const fingerprintId = (stream: string, arn: string) => `${stream}\u0000${arn}`;
 const SNAPSHOT_PAGE = 5000;
@@ -50,7 +49,7 @@ export const partitionSnapshotsProjection: Projection = {
     else await fingerprints.upsert({ _id: fingerprintId(stream, event.data.arn), stream, arn: event.data.arn, type: event.data.type, fingerprint: event.data.fingerprint, revision });
     const { scanId } = event.data;
     const counts = head?.scanId === scanId ? { ...head.counts } : { discovered: 0, changed: 0, deleted: 0 };
-    counts[KIND[event.type]] += 1;
+    counts[countedAs[event.type]] += 1;
     // Written last: on a store without transactions the fingerprints are never behind their head.
     await heads.upsert({ _id: stream, revision, scanId, counts });
   },
