@@ -60,7 +60,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * JSON with object keys in code-unit order at every depth (undefined members dropped, as JSON does),
  * written in one pass: the same text for the same data whatever order its keys arrived in.
  */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
