@@ -1,5 +1,6 @@
 import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { userActor } from '../domain/organizations/actor.ts';
 import type { ScanEvent } from '../domain/scans/scan.ts';
 import { resetMoto, startMoto } from '../infra/testing/peers.ts';
 import { createAwsClients } from './aws/clients.ts';
@@ -56,7 +57,7 @@ describe.runIf(moto.peer)('a scan with one service denied', () => {
     // moto answers Lambda with an XML error page once authorisation is enforced, which no client can read: left out here.
     const deps = { ...engine.deps, collectors: collectors.filter((c) => c !== lambdaFunctionCollector) };
     worker = startScanWorker(deps);
-    const scanOnce = async () => engine.finished((await requestScan(deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' })).scanId);
+    const scanOnce = async () => engine.finished((await requestScan(deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' })).scanId);
 
     // Before authorisation is enforced, everything is listed, buckets included.
     expect(finishedStatus(await scanOnce())).toBe('completed');

@@ -3,6 +3,7 @@ import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../domain/eventsourcing/event-store.ts';
+import { userActor } from '../domain/organizations/actor.ts';
 import type { ScanEvent } from '../domain/scans/scan.ts';
 import { startMoto } from '../infra/testing/peers.ts';
 import { createAwsClients } from './aws/clients.ts';
@@ -52,7 +53,7 @@ describe.runIf(moto.peer)('the scan engine against moto', () => {
   }
 
   const scanNow = async (orgId: string, connectionId: string) => {
-    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' });
+    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' });
     return engine.finished(scanId);
   };
 
@@ -130,8 +131,8 @@ describe.runIf(moto.peer)('the scan engine against moto', () => {
     const { seeded, orgId, connectionId } = await seededConnection();
 
     const [first, second] = await Promise.all([
-      requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' }),
-      requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-2', trigger: 'manual' }),
+      requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' }),
+      requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-2', 'owner'), trigger: 'manual' }),
     ]);
     worker = startScanWorker(engine.deps);
     await engine.finished(first.scanId);
@@ -143,15 +144,15 @@ describe.runIf(moto.peer)('the scan engine against moto', () => {
     expect(requested).toHaveLength(1);
     expect(await engine.inventory(connectionId)).toHaveLength(seeded.resources.size);
     // Released: the next request starts a new scan.
-    const next = await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' });
+    const next = await requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' });
     expect(next).toMatchObject({ joined: false });
     expect(next.scanId).not.toBe(first.scanId);
   }, 120_000);
 
   it('ends a scan cancelled before it ran as cancelled, recording nothing, and releases the connection', async () => {
     const { orgId, connectionId } = await seededConnection();
-    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' });
-    await cancelScan(engine.deps, { orgId, scanId, requestedBy: 'user-2' });
+    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' });
+    await cancelScan(engine.deps, { orgId, scanId, actor: userActor('user-2', 'owner') });
     worker = startScanWorker(engine.deps);
 
     const scanEvents = await engine.finished(scanId);
@@ -159,13 +160,13 @@ describe.runIf(moto.peer)('the scan engine against moto', () => {
     expect(finishedOf(scanEvents)).toMatchObject({ status: 'cancelled', discovered: 0 });
     expect(scanEvents.filter((e) => e.type === 'PartitionFinished').every((e) => e.data.outcome === 'cancelled')).toBe(true);
     expect(await engine.inventory(connectionId)).toHaveLength(0);
-    await expect(cancelScan(engine.deps, { orgId, scanId, requestedBy: 'user-2' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await waitUntil(async () => !(await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' })).joined);
+    await expect(cancelScan(engine.deps, { orgId, scanId, actor: userActor('user-2', 'owner') })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await waitUntil(async () => !(await requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' })).joined);
   }, 120_000);
 
   it('resumes a scan interrupted by a worker restart without duplicating an event', async () => {
     const { seeded, orgId, connectionId } = await seededConnection();
-    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' });
+    const { scanId } = await requestScan(engine.deps, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' });
     // One resource per append and one partition at a time, so the stop lands mid-listing.
     const slow = { ...engine.deps, resourcesPerPart: 1 };
     worker = startScanWorker(slow, { concurrentPartitions: 1 });

@@ -2,6 +2,7 @@ import { connection, connectionStream } from '../domain/connections/connection.t
 import { isAppError } from '../domain/errors.ts';
 import { handleCommand, type CommandContext } from '../domain/eventsourcing/decider.ts';
 import type { EventStore } from '../domain/eventsourcing/event-store.ts';
+import type { Actor } from '../domain/organizations/actor.ts';
 import type { PersonalDataVault } from '../domain/privacy/personal-data.ts';
 import { scan, scanStream, type ScanCommand, type ScanEvent, type ScanPartition, type ScanState } from '../domain/scans/scan.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -41,6 +42,9 @@ const CREDENTIALS_MARGIN_MS = 2 * 60_000;
 
 export type ScanRunResult = 'finished' | 'already-finished' | 'interrupted';
 
+/** The actor of every command the scan worker issues: claiming, recording and ending scans, releasing their connections. */
+export const scanWorker: Actor = { kind: 'system', process: 'scan-worker' };
+
 export async function loadScan(events: EventStore, scanId: string): Promise<{ state: ScanState; requestedAt: Date | undefined }> {
   let state = scan.initialState();
   let requestedAt: Date | undefined;
@@ -73,7 +77,7 @@ export async function runScan(deps: ScanEngineDependencies, scanId: string, opti
     scanWrites = write.catch(() => undefined);
     return write;
   };
-  const release = () => handleCommand(events, connection, connectionStream(request.connectionId), { type: 'ReleaseScan', orgId: request.orgId, scanId }, context(`${scanId}:release`), now);
+  const release = () => handleCommand(events, connection, connectionStream(request.connectionId), { type: 'ReleaseScan', actor: scanWorker, orgId: request.orgId, scanId }, context(`${scanId}:release`), now);
 
   if (loaded.state.status) {
     // Finished, but perhaps not released before a restart.
@@ -93,7 +97,7 @@ export async function runScan(deps: ScanEngineDependencies, scanId: string, opti
   };
 
   const finishPartition = (partition: ScanPartition, result: Exclude<PartitionResult, { outcome: 'interrupted' }>, durationMs: number) =>
-    onScan(`partition:${partition.key}`, { type: 'FinishPartition', key: partition.key, ...result, durationMs });
+    onScan(`partition:${partition.key}`, { type: 'FinishPartition', actor: scanWorker, key: partition.key, ...result, durationMs });
 
   const pending = request.partitions.filter((p) => !loaded.state.finishedPartitions.has(p.key));
   const credentials = credentialsOf(deps, request.connectionId);
@@ -151,7 +155,7 @@ export async function runScan(deps: ScanEngineDependencies, scanId: string, opti
     return 'interrupted';
   }
   const durationMs = Math.max(0, now().getTime() - (loaded.requestedAt ?? now()).getTime());
-  await onScan('finish', { type: 'FinishScan', durationMs });
+  await onScan('finish', { type: 'FinishScan', actor: scanWorker, durationMs });
   await release();
   return 'finished';
 }

@@ -7,6 +7,7 @@ import { connection, connectionStream } from '../domain/connections/connection.t
 import { StoreUnavailableError } from '../domain/errors.ts';
 import { handleCommand } from '../domain/eventsourcing/decider.ts';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../domain/eventsourcing/event-store.ts';
+import { userActor } from '../domain/organizations/actor.ts';
 import type { DocumentStore } from '../domain/read-models/document-store.ts';
 import type { ScanClaim, ScanEvent } from '../domain/scans/scan.ts';
 import { openSqliteDocumentStore } from '../infra/document-store/sqlite.ts';
@@ -57,7 +58,7 @@ function twoProcesses(motoUrl: string) {
         events,
         connection,
         connectionStream(connectionId),
-        { type: 'CreateConnection', connectionId, orgId, name: 'Scanned', access, check, regions: REGIONS, createdBy: 'user-1', creatorVerified: true, now: now() },
+        { type: 'CreateConnection', connectionId, orgId, name: 'Scanned', access, check, regions: REGIONS, actor: userActor('user-1', 'owner'), creatorVerified: true, now: now() },
         { commandId: randomUUID(), actor: 'user-1', orgId },
         now,
       );
@@ -140,7 +141,7 @@ describe.runIf(moto.peer)('scan workers in two processes', () => {
     });
 
     const connections = await Promise.all([1, 2, 3, 4].map(() => world.connect(newAccountId())));
-    const requests = await Promise.all(connections.map(({ orgId, connectionId }) => requestScan(world.deps[0], { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' })));
+    const requests = await Promise.all(connections.map(({ orgId, connectionId }) => requestScan(world.deps[0], { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' })));
     await waitUntil(async () => {
       const claimants = await Promise.all(requests.map(async ({ scanId }) => claimsOf(await world.scanEvents(scanId)).map((claim) => claim.workerId)));
       return new Set(claimants.flat()).size === 2;
@@ -194,7 +195,7 @@ describe.runIf(moto.peer)('scan workers in two processes', () => {
         return [workerId, { ...store, worker: start({ ...deps, events: store.events, resourcesPerPart: 1 }, { workerId, concurrentPartitions: 1 }) }];
       }),
     );
-    const { scanId, position } = await requestScan(a, { orgId, connectionId, requestedBy: 'user-1', trigger: 'manual' });
+    const { scanId, position } = await requestScan(a, { orgId, connectionId, actor: userActor('user-1', 'owner'), trigger: 'manual' });
     // Once the holder has renewed its claim, the other has long seen the request (a poll of the file) and found the scan claimed.
     await waitUntil(async () => claimsOf(await world.scanEvents(scanId)).length >= 2);
     const holder = claimsOf(await world.scanEvents(scanId))[0]!.workerId;

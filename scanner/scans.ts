@@ -3,22 +3,24 @@ import { connection, connectionStream } from '../domain/connections/connection.t
 import { hasCode, NotFoundError } from '../domain/errors.ts';
 import { handleCommand, type CommandContext } from '../domain/eventsourcing/decider.ts';
 import type { Position } from '../domain/eventsourcing/event-store.ts';
+import { recordedName, type Actor } from '../domain/organizations/actor.ts';
 import { CHECKPOINTS, type Checkpoint, type DocumentStore } from '../domain/read-models/document-store.ts';
 import { scan, scanStream, type ScanRequestedData, type ScanTrigger } from '../domain/scans/scan.ts';
 import { connectionState } from './connection-access.ts';
 import { createLimiter } from './limit.ts';
 import { planPartitions } from './partitions.ts';
-import { loadScan, runScan, type ScanEngineDependencies, type ScanRunResult } from './scan-runner.ts';
+import { loadScan, runScan, scanWorker, type ScanEngineDependencies, type ScanRunResult } from './scan-runner.ts';
 
 export type { ScanEngineDependencies } from './scan-runner.ts';
 
 export interface ScanRequest {
   orgId: string;
   connectionId: string;
-  /** A user id, or 'schedule'. */
-  requestedBy: string;
+  /** A person with their role in the organisation, or the scheduler. */
+  actor: Actor;
   trigger: ScanTrigger;
 }
+
 
 /** Enough to outlast a few requests racing for one connection, each losing once. */
 const MAX_REQUEST_ATTEMPTS = 5;
@@ -35,16 +37,16 @@ export async function requestScan(
   const { events, now } = deps;
   for (let attempt = 1; attempt <= MAX_REQUEST_ATTEMPTS; attempt++) {
     const scanId = (deps.newId ?? randomUUID)();
-    const context: CommandContext = { commandId: `scan-request:${scanId}`, actor: request.requestedBy, orgId: request.orgId };
-    const assigned = await handleCommand(events, connection, connectionStream(request.connectionId), { type: 'RequestScan', orgId: request.orgId, scanId }, context, now);
+    const context: CommandContext = { commandId: `scan-request:${scanId}`, actor: recordedName(request.actor), orgId: request.orgId };
+    const assigned = await handleCommand(events, connection, connectionStream(request.connectionId), { type: 'RequestScan', actor: request.actor, orgId: request.orgId, scanId }, context, now);
     if (assigned.events.length > 0) return { scanId, joined: false, position: await recordRequest(deps, request, scanId) };
 
     const running = (await connectionState(events, request.connectionId)).runningScanId;
     if (!running) continue; // released meanwhile: ask again
     const { state } = await loadScan(events, running);
     if (state.status) {
-      // Finished but not yet released (the worker stopped in between): release it and ask again.
-      await handleCommand(events, connection, connectionStream(request.connectionId), { type: 'ReleaseScan', orgId: request.orgId, scanId: running }, { ...context, commandId: `${running}:release` }, now);
+      // Finished but not yet released (the worker stopped in between): release it for the worker and ask again.
+      await handleCommand(events, connection, connectionStream(request.connectionId), { type: 'ReleaseScan', actor: scanWorker, orgId: request.orgId, scanId: running }, { ...context, commandId: `${running}:release`, actor: recordedName(scanWorker) }, now);
       continue;
     }
     // Assigned but not requested yet: its requester is between its two writes, or died there. Either
@@ -58,8 +60,8 @@ export async function requestScan(
 async function recordRequest(deps: Pick<ScanEngineDependencies, 'events' | 'now' | 'collectors'>, request: ScanRequest, scanId: string): Promise<Position> {
   const state = await connectionState(deps.events, request.connectionId);
   if (!state.connectionId || state.orgId !== request.orgId) throw new NotFoundError('No such connection');
-  const command = { type: 'RequestScan' as const, scanId, connectionId: request.connectionId, orgId: request.orgId, accountId: state.accountId!, requestedBy: request.requestedBy, trigger: request.trigger, partitions: planPartitions(state, deps.collectors) };
-  const context: CommandContext = { commandId: `scan-requested:${scanId}`, actor: request.requestedBy, orgId: request.orgId, correlationId: scanId };
+  const command = { type: 'RequestScan' as const, actor: request.actor, scanId, connectionId: request.connectionId, orgId: request.orgId, accountId: state.accountId!, trigger: request.trigger, partitions: planPartitions(state, deps.collectors) };
+  const context: CommandContext = { commandId: `scan-requested:${scanId}`, actor: recordedName(request.actor), orgId: request.orgId, correlationId: scanId };
   const written = await handleCommand(deps.events, scan, scanStream(scanId), command, context, deps.now);
   if (written.position) return written.position;
   for await (const recorded of deps.events.readStream(scanStream(scanId), { max: 1 })) return recorded.position;
@@ -69,9 +71,9 @@ async function recordRequest(deps: Pick<ScanEngineDependencies, 'events' | 'now'
 /** Asks a running scan to stop; it ends 'cancelled' after the pages in progress, deleting nothing it did not finish listing. */
 export async function cancelScan(
   deps: Pick<ScanEngineDependencies, 'events' | 'now'>,
-  { orgId, scanId, requestedBy }: { orgId: string; scanId: string; requestedBy: string },
+  { orgId, scanId, actor }: { orgId: string; scanId: string; actor: Actor },
 ): Promise<{ position: Position | undefined }> {
-  const result = await handleCommand(deps.events, scan, scanStream(scanId), { type: 'RequestCancellation', orgId, requestedBy }, { commandId: randomUUID(), actor: requestedBy, orgId }, deps.now);
+  const result = await handleCommand(deps.events, scan, scanStream(scanId), { type: 'RequestCancellation', actor, orgId }, { commandId: randomUUID(), actor: recordedName(actor), orgId }, deps.now);
   return { position: result.position };
 }
 
@@ -136,7 +138,7 @@ export function startScanWorker(deps: ScanEngineDependencies & { documents: Docu
   /** Claims the scan or renews this worker's claim: undefined when this worker may run it, else until when another holds it. */
   async function claim(request: ScanRequestedData): Promise<{ heldUntil: Date } | undefined> {
     try {
-      await handleCommand(deps.events, scan, scanStream(request.scanId), { type: 'ClaimScan', workerId, now: deps.now(), leaseMs }, context(request, 'claim'), deps.now);
+      await handleCommand(deps.events, scan, scanStream(request.scanId), { type: 'ClaimScan', actor: scanWorker, workerId, now: deps.now(), leaseMs }, context(request, 'claim'), deps.now);
       return undefined;
     } catch (error) {
       if (!hasCode(error, 'CONFLICT')) throw error;
@@ -175,7 +177,7 @@ export function startScanWorker(deps: ScanEngineDependencies & { documents: Docu
       await renewing;
     }
     if (result === 'interrupted' && !lost)
-      await handleCommand(deps.events, scan, scanStream(scanId), { type: 'ReleaseClaim', workerId }, context(request, 'release'), deps.now).catch((error: unknown) =>
+      await handleCommand(deps.events, scan, scanStream(scanId), { type: 'ReleaseClaim', actor: scanWorker, workerId }, context(request, 'release'), deps.now).catch((error: unknown) =>
         log.error({ err: error, scanId }, 'giving up the claim on the scan failed; another worker takes over once it runs out'),
       );
     return result;

@@ -7,6 +7,7 @@ import { connection, connectionStream } from '../domain/connections/connection.t
 import type { ScanSchedule } from '../domain/connections/scan-schedule.ts';
 import { handleCommand } from '../domain/eventsourcing/decider.ts';
 import type { EventStore } from '../domain/eventsourcing/event-store.ts';
+import { userActor } from '../domain/organizations/actor.ts';
 import { organization, organizationStream } from '../domain/organizations/organization.ts';
 import type { DocumentStore } from '../domain/read-models/document-store.ts';
 import { openSqliteDocumentStore } from '../infra/document-store/sqlite.ts';
@@ -61,7 +62,7 @@ async function connectionInParis(): Promise<{ orgId: string; connectionId: strin
       access: { method: 'role', roleArn: 'arn:aws:iam::210987654321:role/CloudventoryReadOnly' },
       check: { accountId: '210987654321', alias: null, enabledRegions: ['eu-west-1'] },
       regions: ['eu-west-1'],
-      createdBy: 'user-1',
+      actor: userActor('user-1', 'owner'),
       creatorVerified: true,
       now: now(),
     },
@@ -72,7 +73,7 @@ async function connectionInParis(): Promise<{ orgId: string; connectionId: strin
 }
 
 async function changeSchedule(orgId: string, connectionId: string, schedule: ScanSchedule): Promise<void> {
-  await handleCommand(events, connection, connectionStream(connectionId), { type: 'ChangeScanSchedule', orgId, schedule }, { commandId: randomUUID(), actor: 'user-1', orgId }, now);
+  await handleCommand(events, connection, connectionStream(connectionId), { type: 'ChangeScanSchedule', actor: userActor('user-1', 'owner'), orgId, schedule }, { commandId: randomUUID(), actor: 'user-1', orgId }, now);
 }
 
 /** Every ScanRequested in the log, as (connection, trigger, requested by). */
@@ -170,7 +171,7 @@ describe('the scan scheduler', () => {
     expect(await one.tick()).toBe(0);
     expect(await bookEntry(connectionId)).toMatchObject({ schedule: { kind: 'off' }, nextRunAt: null });
 
-    await handleCommand(events, connection, connectionStream(connectionId), { type: 'DeleteConnection', orgId }, { commandId: randomUUID(), actor: 'user-1', orgId }, now);
+    await handleCommand(events, connection, connectionStream(connectionId), { type: 'DeleteConnection', actor: userActor('user-1', 'owner'), orgId }, { commandId: randomUUID(), actor: 'user-1', orgId }, now);
     await one.tick();
     expect(await bookEntry(connectionId)).toBeUndefined();
     expect(await scanRequests()).toHaveLength(1);

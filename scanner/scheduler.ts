@@ -52,7 +52,7 @@ export function startScheduler(deps: SchedulerDependencies, options: SchedulerOp
       if (stopped) break;
       try {
         // A scan already running is joined: the account is never listed twice at once.
-        await requestScan(deps, { orgId: schedule.orgId, connectionId: schedule._id, requestedBy: 'schedule', trigger: 'schedule' });
+        await requestScan(deps, { orgId: schedule.orgId, connectionId: schedule._id, actor: { kind: 'system', process: 'scheduler' }, trigger: 'schedule' });
         requested++;
       } catch (error) {
         // A connection deleted since the last catch-up is dropped by the next one; anything else is tried again next round.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connection, connectionStream } from '../../domain/connections/connection.ts';
 import { handleCommand } from '../../domain/eventsourcing/decider.ts';
+import { userActor } from '../../domain/organizations/actor.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import { nextRunAt } from '../../scanner/schedule.ts';
 import { projected } from '../context.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
       access: { method: 'role', roleArn: 'arn:aws:iam::210987654321:role/CloudventoryReadOnly' },
       check: { accountId: '210987654321', alias: null, enabledRegions: ['us-east-1'] },
       regions: 'all',
-      createdBy: owner.userId,
+      actor: userActor(owner.userId, 'owner'),
       creatorVerified: true,
       now: new Date(),
     },

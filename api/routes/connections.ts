@@ -6,6 +6,7 @@ import { assertMayConnect, connection, connectionStream, connectionSubject, type
 import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../../domain/connections/scan-schedule.ts';
 import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Position } from '../../domain/eventsourcing/event-store.ts';
+import { userActor } from '../../domain/organizations/actor.ts';
 import type { ConnectionDocument } from '../../projections/connections/connections.ts';
 import { connectionQueries } from '../../projections/connections/queries.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
@@ -216,13 +217,13 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           const stored: StoredAccess = body.method === 'role' ? { method: 'role', roleArn: body.roleArn } : await sealKeys(ctx, connectionId, body);
           created = await onConnection(request, orgId, connectionId, {
             type: 'CreateConnection',
+            actor: userActor(userId, request.role),
             connectionId,
             orgId,
             name: body.name,
             access: stored,
             check,
             regions: body.regions ?? 'all',
-            createdBy: userId,
             creatorVerified,
             now: ctx.now(),
           });
@@ -250,7 +251,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { orgId, connectionId } = request.params;
-        const changed = await onConnection(request, orgId, connectionId, { type: 'ChangeConnection', orgId, ...request.body });
+        const changed = await onConnection(request, orgId, connectionId, { type: 'ChangeConnection', actor: userActor(request.auth!.userId, request.role), orgId, ...request.body });
         return shown(orgId, connectionId, changed.position);
       },
     );
@@ -272,7 +273,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         await loadConnection(ctx, orgId, connectionId);
         const check = await checkAccount(ctx.aws, { method: 'keys', ...request.body });
         const { maskedAccessKeyId, secret } = await sealKeys(ctx, connectionId, request.body);
-        const rotated = await onConnection(request, orgId, connectionId, { type: 'RotateConnectionKeys', orgId, maskedAccessKeyId, secret, check, now: ctx.now() });
+        const rotated = await onConnection(request, orgId, connectionId, { type: 'RotateConnectionKeys', actor: userActor(request.auth!.userId, request.role), orgId, maskedAccessKeyId, secret, check, now: ctx.now() });
         return shown(orgId, connectionId, rotated.position);
       },
     );
@@ -291,7 +292,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { orgId, connectionId } = request.params;
-        const changed = await onConnection(request, orgId, connectionId, { type: 'ChangeScanSchedule', orgId, schedule: request.body });
+        const changed = await onConnection(request, orgId, connectionId, { type: 'ChangeScanSchedule', actor: userActor(request.auth!.userId, request.role), orgId, schedule: request.body });
         await projected(ctx, changed.position);
         const state = await loadConnection(ctx, orgId, connectionId);
         return scheduleOf(state.schedule, await timezoneOf(orgId), ctx.now());
@@ -308,7 +309,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { orgId, connectionId } = request.params;
         const state = await loadConnection(ctx, orgId, connectionId);
         const check = await checkAccount(ctx.aws, await accessOf(ctx, state));
-        const validated = await onConnection(request, orgId, connectionId, { type: 'RecordConnectionValidation', orgId, check, now: ctx.now() });
+        const validated = await onConnection(request, orgId, connectionId, { type: 'RecordConnectionValidation', actor: userActor(request.auth!.userId, request.role), orgId, check, now: ctx.now() });
         return shown(orgId, connectionId, validated.position);
       },
     );
@@ -323,7 +324,7 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { orgId, connectionId } = request.params;
         // A repeated delete finishes what an interrupted one left undone.
         const state = await loadConnection(ctx, orgId, connectionId, { includeDeleted: true });
-        const deleted = await onConnection(request, orgId, connectionId, { type: 'DeleteConnection', orgId });
+        const deleted = await onConnection(request, orgId, connectionId, { type: 'DeleteConnection', actor: userActor(request.auth!.userId, request.role), orgId });
         // Crypto-shredding: every sealed copy of the keys in the log becomes unreadable.
         await ctx.vault.forget(connectionSubject(connectionId));
         const released = await onReservation(request, orgId, state.accountId!, connectionId, 'ReleaseAwsAccount');

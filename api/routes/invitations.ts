@@ -101,12 +101,12 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const issued = await issueToken(ctx, subject, INVITATION_TOKEN_DAYS * DAY);
         await onOrganization(ctx, request, orgId, {
           type: 'InviteMember',
+          actorId: inviterId,
           invitationId,
           email: await ctx.vault.seal(subject, request.body.email),
           emailHash,
           role: request.body.role,
           invitation: issued.issued,
-          invitedBy: inviterId,
           inviterVerified: (await identity.user(inviterId))?.verified === true,
           existingUserId: (await identity.userByEmailHash(emailHash))?._id,
           now: ctx.now(),
@@ -122,7 +122,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: { tags: ['invitations'], summary: 'Withdraw an invitation; its link stops working', params: z.object({ orgId: s.id, invitationId: s.id }), response: { 204: z.null() } },
       },
       async (request, reply) => {
-        await onOrganization(ctx, request, request.params.orgId, { type: 'RevokeInvitation', invitationId: request.params.invitationId });
+        await onOrganization(ctx, request, request.params.orgId, { type: 'RevokeInvitation', actorId: request.auth!.userId, invitationId: request.params.invitationId });
         return reply.status(204).send(null);
       },
     );

@@ -26,7 +26,8 @@ const memberView = z.object({
 
 /**
  * Runs a command on the organisation named in the path and waits until the read models show it.
- * Membership and permission were checked by the one authorisation hook (api/plugins/auth.ts).
+ * Membership and permission were checked by the one authorisation hook (api/plugins/auth.ts), and
+ * are checked again by the decider, from the organisation's own members.
  */
 export async function onOrganization(ctx: AppContext, request: FastifyRequest, orgId: string, command: OrganizationCommand): Promise<void> {
   const result = await execute(ctx, request, { userId: request.auth!.userId, orgId }, organizationStream(orgId), organization, command);
@@ -70,7 +71,7 @@ export function organizationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const { orgId } = request.params;
         const changerHasMfa = await mfa.enabled(request.auth!.userId);
-        await onOrganization(ctx, request, orgId, { type: 'ChangeOrganizationSettings', ...request.body, changerHasMfa });
+        await onOrganization(ctx, request, orgId, { type: 'ChangeOrganizationSettings', actorId: request.auth!.userId, ...request.body, changerHasMfa });
         return view(request, orgId);
       },
     );
@@ -107,7 +108,7 @@ export function organizationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { orgId, userId } = request.params;
-        await onOrganization(ctx, request, orgId, { type: 'ChangeMemberRole', userId, role: request.body.role, changedBy: request.auth!.userId });
+        await onOrganization(ctx, request, orgId, { type: 'ChangeMemberRole', actorId: request.auth!.userId, userId, role: request.body.role });
         return reply.status(204).send(null);
       },
     );
@@ -120,17 +121,16 @@ export function organizationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { orgId, userId } = request.params;
-        await onOrganization(ctx, request, orgId, { type: 'RemoveMember', userId, removedBy: request.auth!.userId });
+        await onOrganization(ctx, request, orgId, { type: 'RemoveMember', actorId: request.auth!.userId, userId });
         return reply.status(204).send(null);
       },
     );
 
-    // Any member may leave, so no permission: membership alone is checked.
     app.post(
       '/api/orgs/:orgId/leave',
-      { schema: { tags: ['organizations'], summary: 'Leave the organisation (the last owner cannot)', params: orgParams, response: noContent } },
+      { config: { permission: 'organization:leave' }, schema: { tags: ['organizations'], summary: 'Leave the organisation (the last owner cannot)', params: orgParams, response: noContent } },
       async (request, reply) => {
-        await onOrganization(ctx, request, request.params.orgId, { type: 'LeaveOrganization', userId: request.auth!.userId });
+        await onOrganization(ctx, request, request.params.orgId, { type: 'LeaveOrganization', actorId: request.auth!.userId });
         return reply.status(204).send(null);
       },
     );

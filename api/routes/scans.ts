@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { userActor } from '../../domain/organizations/actor.ts';
 import { connectionQueries } from '../../projections/connections/queries.ts';
 import type { FreshnessDocument, ScanDocument } from '../../projections/scans/scans.ts';
 import { scanQueries } from '../../projections/scans/queries.ts';
@@ -118,7 +120,7 @@ export function scanRoutes(ctx: AppContext, engine: ScanEngine, timing: ScanStre
       async (request, reply) => {
         const { orgId, connectionId } = request.params;
         await assertConnection(orgId, connectionId);
-        const { scanId, joined, position } = await engine.requestScan({ orgId, connectionId, requestedBy: request.auth!.userId, trigger: 'manual' });
+        const { scanId, joined, position } = await engine.requestScan({ orgId, connectionId, actor: userActor(request.auth!.userId, request.role), trigger: 'manual' });
         await projected(ctx, position);
         return reply.status(202).send({ scanId, joined });
       },
@@ -176,6 +178,7 @@ export function scanRoutes(ctx: AppContext, engine: ScanEngine, timing: ScanStre
           tags: ['scans'],
           summary: 'Follow a scan: server-sent `scan` events with the scan at once and on every change, then `end` once it has finished',
           params: scanParams,
+          response: { 200: { description: 'A stream of server-sent events', content: { 'text/event-stream': { schema: z.string() } } } },
         },
       },
       async (request, reply) => {
@@ -192,7 +195,9 @@ export function scanRoutes(ctx: AppContext, engine: ScanEngine, timing: ScanStre
           const found = await scans.scan(orgId, scanId);
           return found && view(found);
         };
-        return reply
+        // The declared 200 describes what the stream carries; a stream is sent as it is, never serialised.
+        const streaming: FastifyReply = reply;
+        return streaming
           .header('content-type', 'text/event-stream; charset=utf-8')
           .header('cache-control', 'no-cache, no-transform')
           .header('connection', 'keep-alive')
@@ -212,7 +217,7 @@ export function scanRoutes(ctx: AppContext, engine: ScanEngine, timing: ScanStre
         const { orgId, scanId } = request.params;
         const scan = await scanOf(orgId, scanId);
         if (scan.status !== 'running') throw new ConflictError(`This scan has already finished (${scan.status}); there is nothing to cancel`);
-        const result = await engine.cancelScan({ orgId, scanId, requestedBy: request.auth!.userId });
+        const result = await engine.cancelScan({ orgId, scanId, actor: userActor(request.auth!.userId, request.role) });
         await projected(ctx, positionOf(result));
         return reply.status(202).send({ scan: view(await scanOf(orgId, scanId)) });
       },

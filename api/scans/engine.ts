@@ -1,4 +1,5 @@
 import type { Position } from '../../domain/eventsourcing/event-store.ts';
+import type { Actor } from '../../domain/organizations/actor.ts';
 
 /**
  * What the scan routes need of the scan engine (scanner/scans.ts), with its dependencies already
@@ -7,6 +8,6 @@ import type { Position } from '../../domain/eventsourcing/event-store.ts';
  */
 export interface ScanEngine {
   /** Assigns a new scan to the connection, or joins the one running there; does not wait for it. */
-  requestScan(input: { orgId: string; connectionId: string; requestedBy: string; trigger: 'manual' }): Promise<{ scanId: string; joined: boolean; position?: Position | undefined }>;
-  cancelScan(input: { orgId: string; scanId: string; requestedBy: string }): Promise<unknown>;
+  requestScan(input: { orgId: string; connectionId: string; actor: Actor; trigger: 'manual' }): Promise<{ scanId: string; joined: boolean; position?: Position | undefined }>;
+  cancelScan(input: { orgId: string; scanId: string; actor: Actor }): Promise<unknown>;
 }

@@ -1,5 +1,6 @@
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { authorize, recordedName, type Actor, type Authority } from '../organizations/actor.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
 import { DEFAULT_SCAN_SCHEDULE, sameSchedule, validSchedule, type ScanSchedule } from './scan-schedule.ts';
 
@@ -64,31 +65,47 @@ export type ConnectionEvent =
   | { type: 'ScanReleased'; data: { scanId: string } }
   | { type: 'ScanScheduleChanged'; data: { schedule: ScanSchedule } };
 
-/** Every command names the organisation from the request path: a connection of another one does not exist. */
+/**
+ * Every command names the organisation from the request path (a connection of another one does not
+ * exist) and who issues it, with their role in that organisation.
+ */
 export type ConnectionCommand =
   | {
       type: 'CreateConnection';
+      actor: Actor;
       connectionId: string;
       orgId: string;
       name: string;
       access: StoredAccess;
       check: AccountCheck;
       regions: RegionSelection;
-      createdBy: string;
       creatorVerified: boolean;
       now: Date;
     }
   /** Name and regions change together or not at all. */
-  | { type: 'ChangeConnection'; orgId: string; name?: string | undefined; regions?: RegionSelection | undefined }
-  | { type: 'RotateConnectionKeys'; orgId: string; maskedAccessKeyId: string; secret: Sealed; check: AccountCheck; now: Date }
-  | { type: 'RecordConnectionValidation'; orgId: string; check: AccountCheck; now: Date }
-  | { type: 'DeleteConnection'; orgId: string }
+  | { type: 'ChangeConnection'; actor: Actor; orgId: string; name?: string | undefined; regions?: RegionSelection | undefined }
+  | { type: 'RotateConnectionKeys'; actor: Actor; orgId: string; maskedAccessKeyId: string; secret: Sealed; check: AccountCheck; now: Date }
+  | { type: 'RecordConnectionValidation'; actor: Actor; orgId: string; check: AccountCheck; now: Date }
+  | { type: 'DeleteConnection'; actor: Actor; orgId: string }
   /** Assigns this scan id, unless a scan is running: then the request joins it and nothing is emitted. */
-  | { type: 'RequestScan'; orgId: string; scanId: string }
+  | { type: 'RequestScan'; actor: Actor; orgId: string; scanId: string }
   /** The scan finished (any status); a release of a scan no longer assigned is a repeat. */
-  | { type: 'ReleaseScan'; orgId: string; scanId: string }
+  | { type: 'ReleaseScan'; actor: Actor; orgId: string; scanId: string }
   /** Choosing the schedule it already has changes nothing. */
-  | { type: 'ChangeScanSchedule'; orgId: string; schedule: ScanSchedule };
+  | { type: 'ChangeScanSchedule'; actor: Actor; orgId: string; schedule: ScanSchedule };
+
+/** Who may issue each command. */
+const authorities: Record<ConnectionCommand['type'], Authority> = {
+  CreateConnection: { permission: 'connections:manage' },
+  ChangeConnection: { permission: 'connections:manage' },
+  RotateConnectionKeys: { permission: 'connections:manage' },
+  RecordConnectionValidation: { permission: 'connections:manage' },
+  DeleteConnection: { permission: 'connections:manage' },
+  ChangeScanSchedule: { permission: 'connections:manage' },
+  // Scheduled scans are requested by the scheduler; only the scan worker ends them.
+  RequestScan: { permission: 'scans:start', processes: ['scheduler'] },
+  ReleaseScan: { processes: ['scan-worker'] },
+};
 
 export interface ConnectionState {
   connectionId?: string;
@@ -179,21 +196,25 @@ function evolve(state: ConnectionState, event: ConnectionEvent): ConnectionState
 }
 
 function decide(command: ConnectionCommand, state: ConnectionState): ConnectionEvent[] {
+  authorize(command.actor, authorities[command.type], 'No such connection');
   if (command.type === 'CreateConnection') {
     if (state.connectionId) throw new ConflictError('This connection already exists');
     assertMayConnect(command.creatorVerified);
-    const { connectionId, orgId, access, check, createdBy } = command;
+    const { connectionId, orgId, access, check } = command;
     const name = validName(command.name);
     const regions = validRegions(command.regions, check.enabledRegions, check.accountId);
     const how = access.method === 'role' ? { roleArn: access.roleArn } : { maskedAccessKeyId: access.maskedAccessKeyId, secret: access.secret };
+    const createdBy = recordedName(command.actor);
     return [
       { type: 'AwsConnectionCreated', data: { connectionId, orgId, name, method: access.method, ...how, accountId: check.accountId, alias: check.alias, regions, createdBy } },
       validated(check, command.now),
     ];
   }
-  // A scan still running when its connection was deleted must still be able to end.
-  if (command.type === 'ReleaseScan' && state.connectionId && state.orgId === command.orgId)
+  if (command.type === 'ReleaseScan') {
+    if (!state.connectionId || state.orgId !== command.orgId) throw new NotFoundError('No such connection');
+    // A scan still running when its connection was deleted must still be able to end.
     return state.runningScanId === command.scanId ? [{ type: 'ScanReleased', data: { scanId: command.scanId } }] : [];
+  }
   // Another organisation's connection, or a deleted one, is no connection at all.
   if (!state.connectionId || state.orgId !== command.orgId || state.deleted) {
     if (command.type === 'DeleteConnection' && state.deleted && state.orgId === command.orgId) return [];
@@ -220,8 +241,6 @@ function decide(command: ConnectionCommand, state: ConnectionState): ConnectionE
       return [{ type: 'AwsConnectionDeleted', data: { connectionId: state.connectionId, accountId: state.accountId! } }];
     case 'RequestScan':
       return state.runningScanId ? [] : [{ type: 'ScanAssigned', data: { scanId: command.scanId } }];
-    case 'ReleaseScan':
-      return [];
     case 'ChangeScanSchedule': {
       const schedule = validSchedule(command.schedule);
       return sameSchedule(schedule, state.schedule) ? [] : [{ type: 'ScanScheduleChanged', data: { schedule } }];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { given } from '../eventsourcing/specification.ts';
+import { userActor, type Actor, type Authority } from '../organizations/actor.ts';
+import { everyActor, expectedOutcome } from '../organizations/testing/actors.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
 import { accountReservation } from './account-reservation.ts';
 import { connection, maskAccessKeyId, type AccountCheck, type ConnectionCommand, type ConnectionEvent } from './connection.ts';
@@ -16,25 +18,28 @@ const later = new Date('2026-03-02T08:00:00Z');
 const secret = 'sealed:keys-1' as Sealed;
 const rotatedSecret = 'sealed:keys-2' as Sealed;
 const check: AccountCheck = { accountId: '210987654321', alias: 'acme-prod', enabledRegions: ['us-east-1', 'eu-west-1', 'eu-central-1'] };
+const byOwner = userActor('user-owner', 'owner');
+const scanWorker: Actor = { kind: 'system', process: 'scan-worker' };
 
 const create = (overrides: Partial<Extract<ConnectionCommand, { type: 'CreateConnection' }>> = {}): ConnectionCommand => ({
   type: 'CreateConnection',
+  actor: byOwner,
   connectionId,
   orgId,
   name: ' Production ',
   access: { method: 'keys', maskedAccessKeyId: 'AKIA…WXYZ', secret },
   check,
   regions: 'all',
-  createdBy: 'user-owner',
   creatorVerified: true,
   now,
   ...overrides,
 });
 
-const created: ConnectionEvent = {
+const createdBy = (userId: string): ConnectionEvent => ({
   type: 'AwsConnectionCreated',
-  data: { connectionId, orgId, name: 'Production', method: 'keys', maskedAccessKeyId: 'AKIA…WXYZ', secret, accountId: '210987654321', alias: 'acme-prod', regions: 'all', createdBy: 'user-owner' },
-};
+  data: { connectionId, orgId, name: 'Production', method: 'keys', maskedAccessKeyId: 'AKIA…WXYZ', secret, accountId: '210987654321', alias: 'acme-prod', regions: 'all', createdBy: userId },
+});
+const created = createdBy('user-owner');
 const roleArn = 'arn:aws:iam::210987654321:role/CloudventoryReadOnly';
 const roleCreated: ConnectionEvent = {
   type: 'AwsConnectionCreated',
@@ -85,37 +90,37 @@ describe('connecting an account', () => {
 
 describe('changing a connection', () => {
   it('renames it, and a rename to the same name changes nothing', () => {
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: ' Staging ' }).then([{ type: 'ConnectionRenamed', data: { name: 'Staging' } }]);
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: 'Production' }).then([]);
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId, name: ' Staging ' }).then([{ type: 'ConnectionRenamed', data: { name: 'Staging' } }]);
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId, name: 'Production' }).then([]);
   });
 
   it('changes the regions among those enabled at the last check', () => {
     givenConnection(existing)
-      .when({ type: 'ChangeConnection', orgId, regions: ['eu-west-1'] })
+      .when({ type: 'ChangeConnection', actor: byOwner, orgId, regions: ['eu-west-1'] })
       .then([{ type: 'ConnectionRegionsChanged', data: { regions: ['eu-west-1'] } }]);
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId, regions: 'all' }).then([]);
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId, regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED', /sa-east-1/);
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId, regions: 'all' }).then([]);
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId, regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED', /sa-east-1/);
   });
 
   it('changes name and regions together, or neither when one of them is refused', () => {
     givenConnection(existing)
-      .when({ type: 'ChangeConnection', orgId, name: 'Staging', regions: ['us-east-1'] })
+      .when({ type: 'ChangeConnection', actor: byOwner, orgId, name: 'Staging', regions: ['us-east-1'] })
       .then([
         { type: 'ConnectionRenamed', data: { name: 'Staging' } },
         { type: 'ConnectionRegionsChanged', data: { regions: ['us-east-1'] } },
       ]);
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId, name: 'Staging', regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED');
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId, name: 'Staging', regions: ['sa-east-1'] }).thenThrows('VALIDATION_FAILED');
   });
 
   it("answers as if another organisation's connection did not exist", () => {
-    givenConnection(existing).when({ type: 'ChangeConnection', orgId: otherOrg, name: 'Mine now' }).thenThrows('NOT_FOUND');
-    givenConnection(existing).when({ type: 'DeleteConnection', orgId: otherOrg }).thenThrows('NOT_FOUND');
-    givenConnection([]).when({ type: 'ChangeConnection', orgId, name: 'Nothing' }).thenThrows('NOT_FOUND');
+    givenConnection(existing).when({ type: 'ChangeConnection', actor: byOwner, orgId: otherOrg, name: 'Mine now' }).thenThrows('NOT_FOUND');
+    givenConnection(existing).when({ type: 'DeleteConnection', actor: byOwner, orgId: otherOrg }).thenThrows('NOT_FOUND');
+    givenConnection([]).when({ type: 'ChangeConnection', actor: byOwner, orgId, name: 'Nothing' }).thenThrows('NOT_FOUND');
   });
 });
 
 describe('rotating keys', () => {
-  const rotate = (found: AccountCheck = check): ConnectionCommand => ({ type: 'RotateConnectionKeys', orgId, maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret, check: found, now: later });
+  const rotate = (found: AccountCheck = check): ConnectionCommand => ({ type: 'RotateConnectionKeys', actor: byOwner, orgId, maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret, check: found, now: later });
 
   it('replaces the sealed keys and records the check of the new ones', () => {
     givenConnection(existing)
@@ -137,21 +142,21 @@ describe('rotating keys', () => {
 describe('validating again', () => {
   it('records what the check found now', () => {
     const found = { ...check, alias: null, enabledRegions: ['us-east-1'] };
-    givenConnection(existing).when({ type: 'RecordConnectionValidation', orgId, check: found, now: later }).then([validatedAt(later, found)]);
+    givenConnection(existing).when({ type: 'RecordConnectionValidation', actor: byOwner, orgId, check: found, now: later }).then([validatedAt(later, found)]);
   });
 
   it('refuses a check that reached another account', () => {
     givenConnection(existing)
-      .when({ type: 'RecordConnectionValidation', orgId, check: { ...check, accountId: '333333333333' }, now: later })
+      .when({ type: 'RecordConnectionValidation', actor: byOwner, orgId, check: { ...check, accountId: '333333333333' }, now: later })
       .thenThrows('CONFLICT');
   });
 });
 
 describe('deleting', () => {
   it('records the deletion once; after it the connection is gone', () => {
-    givenConnection(existing).when({ type: 'DeleteConnection', orgId }).then([deleted]);
-    givenConnection([...existing, deleted]).when({ type: 'DeleteConnection', orgId }).then([]);
-    givenConnection([...existing, deleted]).when({ type: 'ChangeConnection', orgId, name: 'Back' }).thenThrows('NOT_FOUND');
+    givenConnection(existing).when({ type: 'DeleteConnection', actor: byOwner, orgId }).then([deleted]);
+    givenConnection([...existing, deleted]).when({ type: 'DeleteConnection', actor: byOwner, orgId }).then([]);
+    givenConnection([...existing, deleted]).when({ type: 'ChangeConnection', actor: byOwner, orgId, name: 'Back' }).thenThrows('NOT_FOUND');
   });
 });
 
@@ -190,33 +195,35 @@ describe('scans of a connection', () => {
   const released: ConnectionEvent = { type: 'ScanReleased', data: { scanId: 'scan-1' } };
 
   it('assigns a scan when none is running', () => {
-    givenConnection(created).when({ type: 'RequestScan', orgId, scanId: 'scan-1' }).then([assigned]);
-    givenConnection([...created, assigned, released]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).then([{ type: 'ScanAssigned', data: { scanId: 'scan-2' } }]);
+    givenConnection(created).when({ type: 'RequestScan', actor: byOwner, orgId, scanId: 'scan-1' }).then([assigned]);
+    givenConnection([...created, assigned, released]).when({ type: 'RequestScan', actor: byOwner, orgId, scanId: 'scan-2' }).then([{ type: 'ScanAssigned', data: { scanId: 'scan-2' } }]);
   });
 
   it('joins the running scan instead of starting a second one', () => {
-    givenConnection([...created, assigned]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).then([]);
+    givenConnection([...created, assigned]).when({ type: 'RequestScan', actor: byOwner, orgId, scanId: 'scan-2' }).then([]);
   });
 
   it('releases the running scan once', () => {
-    givenConnection([...created, assigned]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([released]);
-    givenConnection([...created, assigned, released]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([]);
+    givenConnection([...created, assigned]).when({ type: 'ReleaseScan', actor: scanWorker, orgId, scanId: 'scan-1' }).then([released]);
+    givenConnection([...created, assigned, released]).when({ type: 'ReleaseScan', actor: scanWorker, orgId, scanId: 'scan-1' }).then([]);
   });
 
   it('releases a scan whose connection was deleted meanwhile, but scans no deleted connection', () => {
     const gone: ConnectionEvent = { type: 'AwsConnectionDeleted', data: { connectionId, accountId: check.accountId } };
-    givenConnection([...created, assigned, gone]).when({ type: 'ReleaseScan', orgId, scanId: 'scan-1' }).then([released]);
-    givenConnection([...created, gone]).when({ type: 'RequestScan', orgId, scanId: 'scan-2' }).thenThrows('NOT_FOUND');
+    givenConnection([...created, assigned, gone]).when({ type: 'ReleaseScan', actor: scanWorker, orgId, scanId: 'scan-1' }).then([released]);
+    givenConnection([...created, gone]).when({ type: 'RequestScan', actor: byOwner, orgId, scanId: 'scan-2' }).thenThrows('NOT_FOUND');
   });
 
-  it("scans no other organisation's connection", () => {
-    givenConnection(created).when({ type: 'RequestScan', orgId: otherOrg, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
+  it("scans no other organisation's connection, and releases no scan of one", () => {
+    givenConnection(created).when({ type: 'RequestScan', actor: byOwner, orgId: otherOrg, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
+    givenConnection([...created, assigned]).when({ type: 'ReleaseScan', actor: scanWorker, orgId: otherOrg, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
+    givenConnection([]).when({ type: 'ReleaseScan', actor: scanWorker, orgId, scanId: 'scan-1' }).thenThrows('NOT_FOUND');
   });
 });
 
 describe('scan schedules', () => {
   const changed = (schedule: ScanSchedule): ConnectionEvent => ({ type: 'ScanScheduleChanged', data: { schedule } });
-  const change = (schedule: ScanSchedule, org = orgId): ConnectionCommand => ({ type: 'ChangeScanSchedule', orgId: org, schedule });
+  const change = (schedule: ScanSchedule, org = orgId): ConnectionCommand => ({ type: 'ChangeScanSchedule', actor: byOwner, orgId: org, schedule });
 
   it('a new connection is scanned daily at 03:00, so choosing that changes nothing', () => {
     givenConnection(existing).when(change({ kind: 'daily', hour: 3 })).then([]);
@@ -242,4 +249,79 @@ describe('scan schedules', () => {
     givenConnection([...existing, deleted]).when(change({ kind: 'hourly' })).thenThrows('NOT_FOUND');
     givenConnection(existing).when(change({ kind: 'hourly' }, otherOrg)).thenThrows('NOT_FOUND');
   });
+});
+
+/**
+ * Who may do what: one case per command and actor, expected from the permission table (roles.ts) for
+ * people, the role being what the API read from the membership read model. A non-member learns
+ * nothing, not even that the connection exists.
+ */
+describe('who may do what with a connection', () => {
+  const assigned: ConnectionEvent = { type: 'ScanAssigned', data: { scanId: 'scan-1' } };
+  const userIdOf = (actor: Actor) => (actor.kind === 'user' ? actor.userId : 'a system process creates no connection');
+  const cases: Array<{
+    authority: Authority;
+    given: ConnectionEvent[];
+    when: (actor: Actor) => ConnectionCommand;
+    then: (actor: Actor) => ConnectionEvent[];
+  }> = [
+    {
+      authority: { permission: 'connections:manage' },
+      given: [],
+      when: (actor) => create({ actor }),
+      then: (actor) => [createdBy(userIdOf(actor)), validatedAt(now)],
+    },
+    {
+      authority: { permission: 'connections:manage' },
+      given: existing,
+      when: (actor) => ({ type: 'ChangeConnection', actor, orgId, name: 'Staging' }),
+      then: () => [{ type: 'ConnectionRenamed', data: { name: 'Staging' } }],
+    },
+    {
+      authority: { permission: 'connections:manage' },
+      given: existing,
+      when: (actor) => ({ type: 'RotateConnectionKeys', actor, orgId, maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret, check, now: later }),
+      then: () => [{ type: 'ConnectionKeysRotated', data: { maskedAccessKeyId: 'AKIA…ABCD', secret: rotatedSecret } }, validatedAt(later)],
+    },
+    {
+      authority: { permission: 'connections:manage' },
+      given: existing,
+      when: (actor) => ({ type: 'RecordConnectionValidation', actor, orgId, check, now: later }),
+      then: () => [validatedAt(later)],
+    },
+    {
+      authority: { permission: 'connections:manage' },
+      given: existing,
+      when: (actor) => ({ type: 'DeleteConnection', actor, orgId }),
+      then: () => [deleted],
+    },
+    {
+      authority: { permission: 'connections:manage' },
+      given: existing,
+      when: (actor) => ({ type: 'ChangeScanSchedule', actor, orgId, schedule: { kind: 'hourly' } }),
+      then: () => [{ type: 'ScanScheduleChanged', data: { schedule: { kind: 'hourly' } } }],
+    },
+    {
+      authority: { permission: 'scans:start', processes: ['scheduler'] },
+      given: existing,
+      when: (actor) => ({ type: 'RequestScan', actor, orgId, scanId: 'scan-1' }),
+      then: () => [assigned],
+    },
+    {
+      authority: { processes: ['scan-worker'] },
+      given: [...existing, assigned],
+      when: (actor) => ({ type: 'ReleaseScan', actor, orgId, scanId: 'scan-1' }),
+      then: () => [{ type: 'ScanReleased', data: { scanId: 'scan-1' } }],
+    },
+  ];
+
+  for (const { authority, given: history, when, then } of cases)
+    describe(`${when(byOwner).type} (${authority.permission ?? 'no person'}; ${authority.processes?.join(', ') ?? 'no system process'})`, () => {
+      for (const { who, actor } of everyActor) {
+        const expected = expectedOutcome(actor, authority);
+        if (expected === 'allowed') it(`is done for ${who}`, () => givenConnection(history).when(when(actor)).then(then(actor)));
+        else if (expected === 'FORBIDDEN') it(`is refused to ${who}`, () => givenConnection(history).when(when(actor)).thenThrows('FORBIDDEN'));
+        else it(`is unknown to ${who}`, () => givenConnection(history).when(when(actor)).thenThrows('NOT_FOUND', /No such connection/));
+      }
+    });
 });

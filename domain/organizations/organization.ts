@@ -2,8 +2,9 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../erro
 import type { Decider } from '../eventsourcing/decider.ts';
 import type { IssuedToken } from '../identity/tokens.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
+import { authorize, userActor } from './actor.ts';
 import { assertInvitationUsable, isExpired, type InvitationStatus } from './invitation.ts';
-import { canAssign, type Role } from './roles.ts';
+import { canAssign, type Permission, type Role } from './roles.ts';
 
 export const organizationStream = (orgId: string) => `org-${orgId}`;
 
@@ -33,29 +34,34 @@ export type OrganizationEvent =
   | { type: 'MemberRemoved'; data: { userId: string; reason: MemberRemovalReason } }
   | { type: 'OrganizationSettingsChanged'; data: { name?: string; requireMfa?: boolean } };
 
+/**
+ * Every command a member issues names them (`actorId`); their role comes from the organisation's own
+ * members, never from the caller.
+ */
 export type OrganizationCommand =
   | { type: 'CreateOrganization'; orgId: string; name: string; timezone: string; ownerId: string }
   | {
       type: 'InviteMember';
+      actorId: string;
       invitationId: string;
       email: Sealed;
       emailHash: string;
       role: Role;
       invitation: IssuedToken;
-      invitedBy: string;
       /** Only people who proved their own address may send mail to others in our name. */
       inviterVerified: boolean;
       /** The account that already holds the invited address, if any. */
       existingUserId?: string | undefined;
       now: Date;
     }
-  | { type: 'RevokeInvitation'; invitationId: string }
+  | { type: 'RevokeInvitation'; actorId: string; invitationId: string }
   | { type: 'AcceptInvitation'; invitationId: string; tokenHash: string; userId: string; emailHash: string; now: Date }
-  | { type: 'ChangeMemberRole'; userId: string; role: Role; changedBy: string }
-  | { type: 'RemoveMember'; userId: string; removedBy: string }
-  | { type: 'LeaveOrganization'; userId: string }
+  | { type: 'ChangeMemberRole'; actorId: string; userId: string; role: Role }
+  | { type: 'RemoveMember'; actorId: string; userId: string }
+  | { type: 'LeaveOrganization'; actorId: string }
   | {
       type: 'ChangeOrganizationSettings';
+      actorId: string;
       name?: string | undefined;
       requireMfa?: boolean | undefined;
       /** Requiring MFA of everyone locks out whoever has none, starting with the one asking. */
@@ -120,6 +126,13 @@ function memberRole(state: OrganizationState, userId: string): Role {
   return role;
 }
 
+/** The actor's role as the organisation records it, if it has the permission; a non-member learns not even that the organisation exists. */
+function actingRole(state: OrganizationState, actorId: string, permission: Permission): Role {
+  const role = state.members[actorId];
+  authorize(userActor(actorId, role), { permission }, 'No such organisation');
+  return role!; // a non-member was refused above
+}
+
 const ownersOnly = (what: string) => new AppError('FORBIDDEN', `Only an owner can ${what}`);
 
 function decide(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
@@ -136,13 +149,13 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
 
   switch (command.type) {
     case 'InviteMember': {
-      const inviterRole = memberRole(state, command.invitedBy);
+      const inviterRole = actingRole(state, command.actorId, 'members:invite');
       if (!command.inviterVerified) throw new AppError('FORBIDDEN', 'Please verify your e-mail address before inviting others');
       if (!canAssign(inviterRole, command.role)) throw ownersOnly('invite an owner');
       if (command.existingUserId && state.members[command.existingUserId]) throw new ConflictError('This person is already a member of the organisation');
       const pending = Object.values(state.invitations).some((i) => i.emailHash === command.emailHash && i.status === 'pending' && !isExpired(i, command.now));
       if (pending) throw new ConflictError('This address already has a pending invitation; withdraw it to send a new one');
-      const { invitationId, email, emailHash, role, invitedBy, invitation } = command;
+      const { invitationId, email, emailHash, role, actorId: invitedBy, invitation } = command;
       return [
         {
           type: 'MemberInvited',
@@ -151,6 +164,7 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       ];
     }
     case 'RevokeInvitation': {
+      actingRole(state, command.actorId, 'members:invite');
       const invitation = state.invitations[command.invitationId];
       if (!invitation) throw new NotFoundError('No such invitation');
       if (invitation.status === 'revoked') return [];
@@ -168,7 +182,7 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       ];
     }
     case 'ChangeMemberRole': {
-      const actorRole = memberRole(state, command.changedBy);
+      const actorRole = actingRole(state, command.actorId, 'members:change-role');
       const previousRole = memberRole(state, command.userId);
       if (previousRole === command.role) return [];
       if (!canAssign(actorRole, previousRole) || !canAssign(actorRole, command.role)) throw ownersOnly('make or unmake owners');
@@ -176,18 +190,19 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       return [{ type: 'MemberRoleChanged', data: { userId: command.userId, role: command.role, previousRole } }];
     }
     case 'RemoveMember': {
-      const actorRole = memberRole(state, command.removedBy);
+      const actorRole = actingRole(state, command.actorId, 'members:remove');
       const role = memberRole(state, command.userId);
       if (!canAssign(actorRole, role)) throw ownersOnly('remove an owner');
       if (role === 'owner' && owners(state) === 1) throw new ConflictError('The last owner cannot be removed; make someone else an owner first');
       return [{ type: 'MemberRemoved', data: { userId: command.userId, reason: 'removed' } }];
     }
     case 'LeaveOrganization': {
-      const role = memberRole(state, command.userId);
+      const role = actingRole(state, command.actorId, 'organization:leave');
       if (role === 'owner' && owners(state) === 1) throw new ConflictError('You are the last owner and cannot leave; make someone else an owner first');
-      return [{ type: 'MemberRemoved', data: { userId: command.userId, reason: 'left' } }];
+      return [{ type: 'MemberRemoved', data: { userId: command.actorId, reason: 'left' } }];
     }
     case 'ChangeOrganizationSettings': {
+      actingRole(state, command.actorId, 'organization:update');
       const name = command.name?.trim();
       if (name === '') throw new ValidationError('The organisation needs a name', [{ path: '/name', message: 'is required' }]);
       const data: { name?: string; requireMfa?: boolean } = {};

@@ -3,7 +3,8 @@ import { given } from '../eventsourcing/specification.ts';
 import type { IssuedToken } from '../identity/tokens.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
 import { organization, type OrganizationCommand, type OrganizationEvent } from './organization.ts';
-import type { Role } from './roles.ts';
+import { roles, type Permission, type Role } from './roles.ts';
+import { everyActor, expectedOutcome } from './testing/actors.ts';
 
 /** Pins the history's type, so inline events are checked as OrganizationEvents (not widened). */
 const givenOrg = (history: OrganizationEvent[]) => given(organization, history);
@@ -39,7 +40,7 @@ const invite = (overrides: Partial<Extract<OrganizationCommand, { type: 'InviteM
   emailHash: 'hash-grace',
   role: 'member',
   invitation: issued,
-  invitedBy: owner,
+  actorId: owner,
   inviterVerified: true,
   now,
   ...overrides,
@@ -70,7 +71,7 @@ describe('InviteMember', () => {
   });
 
   it('lets an admin invite members and admins', () => {
-    givenOrg(team).when(invite({ invitedBy: admin, role: 'admin' })).then([invited({ invitedBy: admin, role: 'admin' })]);
+    givenOrg(team).when(invite({ actorId: admin, role: 'admin' })).then([invited({ invitedBy: admin, role: 'admin' })]);
   });
 
   it('refuses an inviter who has not verified their own address', () => {
@@ -78,7 +79,7 @@ describe('InviteMember', () => {
   });
 
   it('lets only an owner invite an owner', () => {
-    givenOrg(team).when(invite({ invitedBy: admin, role: 'owner' })).thenThrows('FORBIDDEN', /Only an owner/);
+    givenOrg(team).when(invite({ actorId: admin, role: 'owner' })).thenThrows('FORBIDDEN', /Only an owner/);
     givenOrg(team).when(invite({ role: 'owner' })).then([invited({ role: 'owner' })]);
   });
 
@@ -109,17 +110,17 @@ describe('InviteMember', () => {
 
 describe('RevokeInvitation', () => {
   it('withdraws a pending invitation, once', () => {
-    givenOrg([...team, invited()]).when({ type: 'RevokeInvitation', invitationId: 'inv-1' }).then([{ type: 'InvitationRevoked', data: { invitationId: 'inv-1' } }]);
-    givenOrg([...team, invited(), { type: 'InvitationRevoked', data: { invitationId: 'inv-1' } }]).when({ type: 'RevokeInvitation', invitationId: 'inv-1' }).then([]);
+    givenOrg([...team, invited()]).when({ type: 'RevokeInvitation', actorId: owner, invitationId: 'inv-1' }).then([{ type: 'InvitationRevoked', data: { invitationId: 'inv-1' } }]);
+    givenOrg([...team, invited(), { type: 'InvitationRevoked', data: { invitationId: 'inv-1' } }]).when({ type: 'RevokeInvitation', actorId: owner, invitationId: 'inv-1' }).then([]);
   });
 
   it('does not know invitations of other organisations', () => {
-    givenOrg(team).when({ type: 'RevokeInvitation', invitationId: 'inv-elsewhere' }).thenThrows('NOT_FOUND');
+    givenOrg(team).when({ type: 'RevokeInvitation', actorId: owner, invitationId: 'inv-elsewhere' }).thenThrows('NOT_FOUND');
   });
 
   it('cannot withdraw an accepted invitation', () => {
     givenOrg([...team, invited(), { type: 'InvitationAccepted', data: { invitationId: 'inv-1', userId: newcomer } }, joined(newcomer, 'member')])
-      .when({ type: 'RevokeInvitation', invitationId: 'inv-1' })
+      .when({ type: 'RevokeInvitation', actorId: owner, invitationId: 'inv-1' })
       .thenThrows('CONFLICT', /already been accepted/);
   });
 });
@@ -163,7 +164,7 @@ describe('AcceptInvitation', () => {
 });
 
 describe('ChangeMemberRole', () => {
-  const change = (userId: string, role: Role, changedBy: string): OrganizationCommand => ({ type: 'ChangeMemberRole', userId, role, changedBy });
+  const change = (userId: string, role: Role, actorId: string): OrganizationCommand => ({ type: 'ChangeMemberRole', actorId, userId, role });
   const changed = (userId: string, role: Role, previousRole: Role): OrganizationEvent => ({ type: 'MemberRoleChanged', data: { userId, role, previousRole } });
 
   it('lets an admin move people between admin, member and viewer', () => {
@@ -196,7 +197,7 @@ describe('ChangeMemberRole', () => {
 });
 
 describe('RemoveMember', () => {
-  const remove = (userId: string, removedBy: string): OrganizationCommand => ({ type: 'RemoveMember', userId, removedBy });
+  const remove = (userId: string, actorId: string): OrganizationCommand => ({ type: 'RemoveMember', actorId, userId });
   const removed = (userId: string): OrganizationEvent => ({ type: 'MemberRemoved', data: { userId, reason: 'removed' } });
 
   it('removes a member', () => {
@@ -216,7 +217,7 @@ describe('RemoveMember', () => {
 });
 
 describe('LeaveOrganization', () => {
-  const leave = (userId: string): OrganizationCommand => ({ type: 'LeaveOrganization', userId });
+  const leave = (actorId: string): OrganizationCommand => ({ type: 'LeaveOrganization', actorId });
   const left = (userId: string): OrganizationEvent => ({ type: 'MemberRemoved', data: { userId, reason: 'left' } });
 
   it('lets any member leave', () => {
@@ -247,7 +248,7 @@ describe('LeaveOrganization', () => {
 });
 
 describe('ChangeOrganizationSettings', () => {
-  const settings = (changes: { name?: string; requireMfa?: boolean }, changerHasMfa = false): OrganizationCommand => ({ type: 'ChangeOrganizationSettings', ...changes, changerHasMfa });
+  const settings = (changes: { name?: string; requireMfa?: boolean }, changerHasMfa = false): OrganizationCommand => ({ type: 'ChangeOrganizationSettings', actorId: admin, ...changes, changerHasMfa });
 
   it('renames the organisation', () => {
     givenOrg(team).when(settings({ name: '  Acme Cloud ' })).then([{ type: 'OrganizationSettingsChanged', data: { name: 'Acme Cloud' } }]);
@@ -272,4 +273,75 @@ describe('ChangeOrganizationSettings', () => {
       .when(settings({ requireMfa: false }))
       .then([{ type: 'OrganizationSettingsChanged', data: { requireMfa: false } }]);
   });
+});
+
+/**
+ * Who may do what: one case per command and person, expected from the permission table (roles.ts),
+ * the role read from the organisation's own members. A non-member learns nothing, not even that the
+ * organisation exists.
+ */
+describe("the actor's role", () => {
+  it("is the organisation's own record of it, not what the caller believes", () => {
+    const demoted: OrganizationEvent = { type: 'MemberRoleChanged', data: { userId: admin, role: 'viewer', previousRole: 'admin' } };
+    givenOrg([...team, demoted]).when(invite({ actorId: admin })).thenThrows('FORBIDDEN', /\(viewer\) does not allow this: it takes an owner or an admin/);
+    givenOrg([...team, { type: 'MemberRemoved', data: { userId: admin, reason: 'removed' } }])
+      .when(invite({ actorId: admin }))
+      .thenThrows('NOT_FOUND', /No such organisation/);
+  });
+});
+
+describe('who may do what in an organisation', () => {
+  const subject = 'user-subject';
+  const everyone: OrganizationEvent[] = [
+    ...created,
+    ...roles.filter((role) => role !== 'owner').map((role) => joined(`user-${role}`, role)),
+    // A second owner, so that an owner may leave; a viewer to promote and remove; an invitation to withdraw.
+    joined('user-owner-2', 'owner'),
+    joined(subject, 'viewer'),
+    invited({ invitationId: 'inv-pending', emailHash: 'hash-ada' }),
+  ];
+  const cases: Array<{ permission: Permission; when: (actorId: string) => OrganizationCommand; then: (actorId: string) => OrganizationEvent[] }> = [
+    {
+      permission: 'members:invite',
+      when: (actorId) => invite({ actorId, invitationId: 'inv-new' }),
+      then: (actorId) => [invited({ invitationId: 'inv-new', invitedBy: actorId })],
+    },
+    {
+      permission: 'members:invite',
+      when: (actorId) => ({ type: 'RevokeInvitation', actorId, invitationId: 'inv-pending' }),
+      then: () => [{ type: 'InvitationRevoked', data: { invitationId: 'inv-pending' } }],
+    },
+    {
+      permission: 'members:change-role',
+      when: (actorId) => ({ type: 'ChangeMemberRole', actorId, userId: subject, role: 'member' }),
+      then: () => [{ type: 'MemberRoleChanged', data: { userId: subject, role: 'member', previousRole: 'viewer' } }],
+    },
+    {
+      permission: 'members:remove',
+      when: (actorId) => ({ type: 'RemoveMember', actorId, userId: subject }),
+      then: () => [{ type: 'MemberRemoved', data: { userId: subject, reason: 'removed' } }],
+    },
+    {
+      permission: 'organization:update',
+      when: (actorId) => ({ type: 'ChangeOrganizationSettings', actorId, name: 'Acme Cloud', changerHasMfa: false }),
+      then: () => [{ type: 'OrganizationSettingsChanged', data: { name: 'Acme Cloud' } }],
+    },
+    {
+      permission: 'organization:leave',
+      when: (actorId) => ({ type: 'LeaveOrganization', actorId }),
+      then: (actorId) => [{ type: 'MemberRemoved', data: { userId: actorId, reason: 'left' } }],
+    },
+  ];
+
+  for (const { permission, when, then } of cases)
+    describe(`${when('').type} (${permission})`, () => {
+      for (const { who, actor } of everyActor) {
+        if (actor.kind !== 'user') continue;
+        const command = when(actor.userId);
+        const expected = expectedOutcome(actor, { permission });
+        if (expected === 'allowed') it(`is done for ${who}`, () => givenOrg(everyone).when(command).then(then(actor.userId)));
+        else if (expected === 'FORBIDDEN') it(`is refused to ${who}`, () => givenOrg(everyone).when(command).thenThrows('FORBIDDEN', /does not allow this/));
+        else it(`is unknown to ${who}`, () => givenOrg(everyone).when(command).thenThrows('NOT_FOUND', /No such organisation/));
+      }
+    });
 });

@@ -1,6 +1,7 @@
 /**
  * The one permission table. Every route names the permission it needs; one mechanism (the API's
- * authorisation hook) checks the caller's role in the current organisation against this table.
+ * authorisation hook) checks the caller's role in the current organisation against this table, and
+ * the deciders check it again (actor.ts), so a hole in the HTTP layer cannot write.
  */
 export const roles = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof roles)[number];
@@ -8,6 +9,7 @@ export type Role = (typeof roles)[number];
 const table = {
   'organization:read': ['owner', 'admin', 'member', 'viewer'],
   'organization:update': ['owner', 'admin'],
+  'organization:leave': ['owner', 'admin', 'member', 'viewer'],
   'members:read': ['owner', 'admin', 'member', 'viewer'],
   'members:invite': ['owner', 'admin'],
   'members:change-role': ['owner', 'admin'],

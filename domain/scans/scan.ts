@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { authorize, recordedName, type Actor, type Authority } from '../organizations/actor.ts';
 
 /**
  * One scan of one connection, stream `scan-{scanId}`: the partitions it covers, how each ended, and
@@ -64,14 +65,25 @@ export interface ScanClaim {
   leaseUntil: string;
 }
 
+/** Every command names who issues it: a person with their role in the scan's organisation, or the system. */
 export type ScanCommand =
-  | ({ type: 'RequestScan' } & ScanRequestedData)
-  | ({ type: 'FinishPartition' } & Omit<PartitionFinishedData, 'region' | 'collector'>)
-  | { type: 'RequestCancellation'; orgId: string; requestedBy: string }
-  | { type: 'FinishScan'; durationMs: number }
+  | ({ type: 'RequestScan'; actor: Actor } & Omit<ScanRequestedData, 'requestedBy'>)
+  | ({ type: 'FinishPartition'; actor: Actor } & Omit<PartitionFinishedData, 'region' | 'collector'>)
+  | { type: 'RequestCancellation'; actor: Actor; orgId: string }
+  | { type: 'FinishScan'; actor: Actor; durationMs: number }
   /** Claims the scan for `leaseMs` from `now`, or renews the worker's own claim. */
-  | { type: 'ClaimScan'; workerId: string; now: Date; leaseMs: number }
-  | { type: 'ReleaseClaim'; workerId: string };
+  | { type: 'ClaimScan'; actor: Actor; workerId: string; now: Date; leaseMs: number }
+  | { type: 'ReleaseClaim'; actor: Actor; workerId: string };
+
+/** Who may issue each command: people start and cancel scans (and the scheduler starts them); the scan worker runs them. */
+const authorities: Record<ScanCommand['type'], Authority> = {
+  RequestScan: { permission: 'scans:start', processes: ['scheduler'] },
+  RequestCancellation: { permission: 'scans:start' },
+  FinishPartition: { processes: ['scan-worker'] },
+  FinishScan: { processes: ['scan-worker'] },
+  ClaimScan: { processes: ['scan-worker'] },
+  ReleaseClaim: { processes: ['scan-worker'] },
+};
 
 export interface ScanState {
   request?: ScanRequestedData;
@@ -112,11 +124,12 @@ export function scanStatus(state: ScanState): ScanStatus {
 }
 
 function decide(command: ScanCommand, state: ScanState): ScanEvent[] {
+  authorize(command.actor, authorities[command.type], 'No such scan');
   if (command.type === 'RequestScan') {
     // Asking again for the same scan (a retry) changes nothing.
     if (state.request) return [];
-    const { type: _, ...data } = command;
-    return [{ type: 'ScanRequested', data }];
+    const { type: _, actor, ...data } = command;
+    return [{ type: 'ScanRequested', data: { ...data, requestedBy: recordedName(actor) } }];
   }
   const request = state.request;
   if (!request || (command.type === 'RequestCancellation' && command.orgId !== request.orgId)) throw new NotFoundError('No such scan');
@@ -127,13 +140,13 @@ function decide(command: ScanCommand, state: ScanState): ScanEvent[] {
       if (!partition) throw new ValidationError(`Scan ${request.scanId} has no partition ${command.key}`);
       // A partition ends once; a resumed scan reporting it again is a repeat, as is a report after the end.
       if (state.finishedPartitions.has(command.key) || state.status) return [];
-      const { type: _, ...data } = command;
+      const { type: _, actor: _actor, ...data } = command;
       return [{ type: 'PartitionFinished', data: { ...data, region: partition.region, collector: partition.collector } }];
     }
     case 'RequestCancellation':
       if (state.status) throw new ConflictError(`This scan has already finished (${state.status})`);
       if (state.cancellationRequested) return [];
-      return [{ type: 'ScanCancellationRequested', data: { requestedBy: command.requestedBy } }];
+      return [{ type: 'ScanCancellationRequested', data: { requestedBy: recordedName(command.actor) } }];
     case 'FinishScan': {
       if (state.status) return [];
       const totals = { discovered: 0, changed: 0, deleted: 0 };

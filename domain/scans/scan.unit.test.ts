@@ -1,6 +1,8 @@
 import { describe, it } from 'vitest';
 import { given } from '../eventsourcing/specification.ts';
-import { scan, type PartitionFinishedData, type ScanEvent, type ScanRequestedData } from './scan.ts';
+import { userActor, type Actor, type Authority } from '../organizations/actor.ts';
+import { everyActor, expectedOutcome } from '../organizations/testing/actors.ts';
+import { scan, type PartitionFinishedData, type ScanCommand, type ScanEvent, type ScanRequestedData } from './scan.ts';
 
 const givenScan = (history: ScanEvent[]) => given(scan, history);
 
@@ -17,6 +19,11 @@ const request: ScanRequestedData = {
   ],
 };
 const requested: ScanEvent = { type: 'ScanRequested', data: request };
+const { requestedBy: _, ...requestData } = request;
+const byUser1 = userActor('user-1', 'member');
+const byUser2 = userActor('user-2', 'member');
+const scanWorker: Actor = { kind: 'system', process: 'scan-worker' };
+const requestScan: ScanCommand = { type: 'RequestScan', actor: byUser1, ...requestData };
 const finished = (key: string, outcome: PartitionFinishedData['outcome'], discovered = 1): ScanEvent => {
   const [region = '', collector = ''] = key.split('/');
   return {
@@ -26,9 +33,9 @@ const finished = (key: string, outcome: PartitionFinishedData['outcome'], discov
 };
 const finishPartition = (key: string, outcome: PartitionFinishedData['outcome'] = 'ok') => {
   const { region: _r, collector: _c, ...data } = (finished(key, outcome) as Extract<ScanEvent, { type: 'PartitionFinished' }>).data;
-  return { type: 'FinishPartition' as const, ...data };
+  return { type: 'FinishPartition' as const, actor: scanWorker, ...data };
 };
-const finishScan = { type: 'FinishScan' as const, durationMs: 500 };
+const finishScan: ScanCommand = { type: 'FinishScan', actor: scanWorker, durationMs: 500 };
 const ended = (status: 'completed' | 'partial' | 'failed' | 'cancelled', discovered: number): ScanEvent => ({
   type: 'ScanFinished',
   data: { status, discovered, changed: 0, deleted: 0, durationMs: 500 },
@@ -36,8 +43,8 @@ const ended = (status: 'completed' | 'partial' | 'failed' | 'cancelled', discove
 
 describe('a scan', () => {
   it('is requested once; asking again changes nothing', () => {
-    givenScan([]).when({ type: 'RequestScan', ...request }).then([requested]);
-    givenScan([requested]).when({ type: 'RequestScan', ...request }).then([]);
+    givenScan([]).when(requestScan).then([requested]);
+    givenScan([requested]).when(requestScan).then([]);
   });
 
   it('records a partition with its region and collector, once', () => {
@@ -64,14 +71,20 @@ describe('a scan', () => {
 
   it('is cancelled when cancellation was requested before the end', () => {
     const cancel: ScanEvent = { type: 'ScanCancellationRequested', data: { requestedBy: 'user-2' } };
-    givenScan([requested]).when({ type: 'RequestCancellation', orgId: 'org-a', requestedBy: 'user-2' }).then([cancel]);
-    givenScan([requested, cancel]).when({ type: 'RequestCancellation', orgId: 'org-a', requestedBy: 'user-2' }).then([]);
+    givenScan([requested]).when({ type: 'RequestCancellation', actor: byUser2, orgId: 'org-a' }).then([cancel]);
+    givenScan([requested, cancel]).when({ type: 'RequestCancellation', actor: byUser2, orgId: 'org-a' }).then([]);
     givenScan([requested, cancel, finished('eu-west-1/vpcs', 'ok'), finished('global/iam', 'cancelled', 0)]).when(finishScan).then([ended('cancelled', 1)]);
   });
 
   it('cannot be cancelled once finished, nor by another organisation', () => {
-    givenScan([requested, ended('completed', 0)]).when({ type: 'RequestCancellation', orgId: 'org-a', requestedBy: 'user-2' }).thenThrows('CONFLICT');
-    givenScan([requested]).when({ type: 'RequestCancellation', orgId: 'org-b', requestedBy: 'user-2' }).thenThrows('NOT_FOUND');
+    givenScan([requested, ended('completed', 0)]).when({ type: 'RequestCancellation', actor: byUser2, orgId: 'org-a' }).thenThrows('CONFLICT');
+    givenScan([requested]).when({ type: 'RequestCancellation', actor: byUser2, orgId: 'org-b' }).thenThrows('NOT_FOUND');
+  });
+
+  it('is recorded as requested by the schedule when the scheduler asks', () => {
+    givenScan([])
+      .when({ ...requestScan, actor: { kind: 'system', process: 'scheduler' }, trigger: 'schedule' })
+      .then([{ type: 'ScanRequested', data: { ...request, requestedBy: 'schedule', trigger: 'schedule' } }]);
   });
 
   it('finishes once', () => {
@@ -81,7 +94,7 @@ describe('a scan', () => {
 
 describe('a claim on a scan', () => {
   const at = (time: string) => new Date(`2030-01-01T${time}Z`);
-  const claim = (workerId: string, time: string) => ({ type: 'ClaimScan' as const, workerId, now: at(time), leaseMs: 30_000 });
+  const claim = (workerId: string, time: string): ScanCommand => ({ type: 'ClaimScan', actor: scanWorker, workerId, now: at(time), leaseMs: 30_000 });
   const claimed = (workerId: string, leaseUntil: string): ScanEvent => ({ type: 'ScanClaimed', data: { workerId, leaseUntil: at(leaseUntil).toISOString() } });
   const released = (workerId: string): ScanEvent => ({ type: 'ScanClaimReleased', data: { workerId } });
 
@@ -102,14 +115,72 @@ describe('a claim on a scan', () => {
   });
 
   it('is given up by its holder only, after which any worker may claim the scan at once', () => {
-    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', workerId: 'worker-b' }).then([]);
-    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', workerId: 'worker-a' }).then([released('worker-a')]);
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', actor: scanWorker, workerId: 'worker-b' }).then([]);
+    givenScan([requested, claimed('worker-a', '10:00:30')]).when({ type: 'ReleaseClaim', actor: scanWorker, workerId: 'worker-a' }).then([released('worker-a')]);
     givenScan([requested, claimed('worker-a', '10:00:30'), released('worker-a')]).when(claim('worker-b', '10:00:05')).then([claimed('worker-b', '10:00:35')]);
   });
 
   it('is not taken on a finished scan, nor on one never requested', () => {
     givenScan([requested, claimed('worker-a', '10:00:30'), ended('completed', 0)]).when(claim('worker-b', '10:00:10')).then([]);
-    givenScan([requested, claimed('worker-a', '10:00:30'), ended('completed', 0)]).when({ type: 'ReleaseClaim', workerId: 'worker-a' }).then([]);
+    givenScan([requested, claimed('worker-a', '10:00:30'), ended('completed', 0)]).when({ type: 'ReleaseClaim', actor: scanWorker, workerId: 'worker-a' }).then([]);
     givenScan([]).when(claim('worker-a', '10:00:00')).thenThrows('NOT_FOUND');
   });
+});
+
+/**
+ * Who may do what: one case per command and actor, expected from the permission table (roles.ts) for
+ * people, the role being what the API read from the membership read model. Only the scan worker runs
+ * a scan; a non-member learns nothing, not even that the scan exists.
+ */
+describe('who may do what with a scan', () => {
+  const claimed: ScanEvent = { type: 'ScanClaimed', data: { workerId: 'worker-a', leaseUntil: '2030-01-01T10:00:30.000Z' } };
+  const requesterOf = (actor: Actor) => (actor.kind === 'user' ? actor.userId : 'schedule');
+  const cases: Array<{ authority: Authority; given: ScanEvent[]; when: (actor: Actor) => ScanCommand; then: (actor: Actor) => ScanEvent[] }> = [
+    {
+      authority: { permission: 'scans:start', processes: ['scheduler'] },
+      given: [],
+      when: (actor) => ({ ...requestScan, actor }),
+      then: (actor) => [{ type: 'ScanRequested', data: { ...request, requestedBy: requesterOf(actor) } }],
+    },
+    {
+      authority: { permission: 'scans:start' },
+      given: [requested],
+      when: (actor) => ({ type: 'RequestCancellation', actor, orgId: 'org-a' }),
+      then: (actor) => [{ type: 'ScanCancellationRequested', data: { requestedBy: requesterOf(actor) } }],
+    },
+    {
+      authority: { processes: ['scan-worker'] },
+      given: [requested],
+      when: (actor) => ({ ...finishPartition('eu-west-1/vpcs'), actor }),
+      then: () => [finished('eu-west-1/vpcs', 'ok')],
+    },
+    {
+      authority: { processes: ['scan-worker'] },
+      given: [requested, finished('eu-west-1/vpcs', 'ok', 3), finished('global/iam', 'ok', 2)],
+      when: (actor) => ({ type: 'FinishScan', actor, durationMs: 500 }),
+      then: () => [ended('completed', 5)],
+    },
+    {
+      authority: { processes: ['scan-worker'] },
+      given: [requested],
+      when: (actor) => ({ type: 'ClaimScan', actor, workerId: 'worker-a', now: new Date('2030-01-01T10:00:00Z'), leaseMs: 30_000 }),
+      then: () => [claimed],
+    },
+    {
+      authority: { processes: ['scan-worker'] },
+      given: [requested, claimed],
+      when: (actor) => ({ type: 'ReleaseClaim', actor, workerId: 'worker-a' }),
+      then: () => [{ type: 'ScanClaimReleased', data: { workerId: 'worker-a' } }],
+    },
+  ];
+
+  for (const { authority, given: history, when, then } of cases)
+    describe(`${when(byUser1).type} (${authority.permission ?? 'no person'}; ${authority.processes?.join(', ') ?? 'no system process'})`, () => {
+      for (const { who, actor } of everyActor) {
+        const expected = expectedOutcome(actor, authority);
+        if (expected === 'allowed') it(`is done for ${who}`, () => givenScan(history).when(when(actor)).then(then(actor)));
+        else if (expected === 'FORBIDDEN') it(`is refused to ${who}`, () => givenScan(history).when(when(actor)).thenThrows('FORBIDDEN'));
+        else it(`is unknown to ${who}`, () => givenScan(history).when(when(actor)).thenThrows('NOT_FOUND', /No such scan/));
+      }
+    });
 });

@@ -7,6 +7,7 @@ import { paginateDescribeInstances, paginateDescribeSecurityGroups, paginateDesc
 import { GetAccountSummaryCommand, paginateListAccountAliases, paginateListPolicies, paginateListRoles, paginateListUsers } from '@aws-sdk/client-iam';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { paginateListBuckets } from '@aws-sdk/client-s3';
+import { userActor } from '../../domain/organizations/actor.ts';
 import type { ScanEvent } from '../../domain/scans/scan.ts';
 import type { AwsClients, AwsCredentialIdentity } from '../../scanner/aws/clients.ts';
 import { collectors } from '../../scanner/collectors/index.ts';
@@ -113,7 +114,7 @@ async function bareScan(aws: AwsClients, roleArn: string): Promise<void> {
 /** requestScan and the runner to the scan's end, on a fresh connection (so every resource is a discovery). */
 async function engineScan(engine: ScanEngineFixture): Promise<Extract<ScanEvent, { type: 'ScanFinished' }>['data']> {
   const { orgId, connectionId } = await engine.connect({ accountId: ACCOUNT, regions: REGIONS });
-  const { scanId } = await requestScan(engine.deps, { orgId, connectionId, requestedBy: 'bench', trigger: 'manual' });
+  const { scanId } = await requestScan(engine.deps, { orgId, connectionId, actor: userActor('bench', 'owner'), trigger: 'manual' });
   const ended = await runScan(engine.deps, scanId, { signal: new AbortController().signal, overall: createLimiter(8) });
   if (ended !== 'finished') throw new Error(`scan ${scanId} ended ${ended}`);
   const finished = (await engine.finished(scanId)).find((e): e is Extract<ScanEvent, { type: 'ScanFinished' }> => e.type === 'ScanFinished');

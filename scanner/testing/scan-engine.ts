@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connection, connectionStream, type AccountCheck, type StoredAccess } from '../../domain/connections/connection.ts';
 import { handleCommand } from '../../domain/eventsourcing/decider.ts';
 import type { EventStore, RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { userActor } from '../../domain/organizations/actor.ts';
 import type { DocumentStore } from '../../domain/read-models/document-store.ts';
 import type { ScanEvent } from '../../domain/scans/scan.ts';
 import { openSqliteDocumentStore } from '../../infra/document-store/sqlite.ts';
@@ -55,7 +56,7 @@ export function scanEngineFixture(endpoint: string): ScanEngineFixture {
         events,
         connection,
         connectionStream(connectionId),
-        { type: 'CreateConnection', connectionId, orgId, name: 'Scanned', access, check, regions, createdBy: 'user-1', creatorVerified: true, now: now() },
+        { type: 'CreateConnection', connectionId, orgId, name: 'Scanned', access, check, regions, actor: userActor('user-1', 'owner'), creatorVerified: true, now: now() },
         { commandId: randomUUID(), actor: 'user-1', orgId },
         now,
       );
