@@ -45,9 +45,13 @@ describe('the HTTP shell', () => {
     const response = await get('/api/does-not-exist');
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /api/does-not-exist' } });
+    // A known path with a method it does not take: 405, saying which ones it does.
     const post = await get('/healthz', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    expect(post.status).toBe(404);
-    expect(await post.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(await post.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+    const put = await get('/api/does-not-exist', { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(put.status).toBe(404);
   });
 
   it('serves the web app shell for page paths', async () => {

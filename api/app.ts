@@ -5,6 +5,8 @@ import type { RunningProjection } from '../projections/runner.ts';
 import type { AppContext } from './context.ts';
 import { recordUsage } from '../infra/usage/access-log.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { refuseNonCanonicalPaths } from './plugins/canonical-path.ts';
+import { enforceRouteContract } from './plugins/route-contract.ts';
 import { registerRateLimits } from './plugins/rate-limits.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerWeb } from './plugins/web.ts';
@@ -35,6 +37,8 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  refuseNonCanonicalPaths(app);
+  enforceRouteContract(app);
 
   await app.register(fastifySwagger, {
     openapi: {

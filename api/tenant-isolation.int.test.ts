@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto } from '../infra/testing/peers.ts';
 import { startTestServer } from '../infra/testing/server.ts';
 import { identityQueries } from '../projections/identity/queries.ts';
 import { resourceKey } from '../projections/inventory/model.ts';
 import type { RunningServer } from './server.ts';
-import { strongPassword, type ApiClient } from './testing/client.ts';
+import type { ApiClient } from './testing/client.ts';
 import { connect, newAccountId } from './testing/connections.ts';
 import { recordInventory, resource } from './testing/inventory.ts';
+import { idParams, methods, openApiOf, send, validRequest, type OpenApi, type Operation } from './testing/openapi.ts';
 import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person } from './testing/organizations.ts';
 
 /**
@@ -15,96 +15,6 @@ import { invite, joinAs, verifiedOwner, type Invitation, type Owner, type Person
  * organisation B's ids, must answer 404 — for every method, for routes added later too. Paths come
  * from /api/openapi.json, so a new route is walked without anyone adding it here.
  */
-
-interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  items?: JsonSchema;
-  minItems?: number;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-}
-interface Operation {
-  parameters?: Array<{ in: string; name: string; required?: boolean; schema?: JsonSchema }>;
-  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
-}
-type OpenApi = { paths: Record<string, Record<string, Operation>> };
-
-const methods = ['get', 'post', 'put', 'patch', 'delete'] as const;
-
-/**
- * Valid-looking values for fields whose rules the OpenAPI document cannot express (refinements), so
- * a request gets past validation and reaches the authorisation check. Add a field here when the walk
- * reports that it could not build a valid request for it.
- */
-const knownValues: Record<string, unknown> = {
-  email: 'walker@example.com',
-  newEmail: 'walker-new@example.com',
-  password: strongPassword,
-  currentPassword: strongPassword,
-  newPassword: strongPassword,
-  timezone: 'Europe/London',
-  token: 'w'.repeat(43),
-  code: '123456',
-  name: 'Walked',
-  roleArn: 'arn:aws:iam::123456789012:role/Walked',
-  accessKeyId: 'AKIAWALKERWALKER1234',
-  // Compare needs from < to.
-  from: '2026-01-01T00:00:00Z',
-  to: '2026-01-02T00:00:00Z',
-};
-
-function sample(schema: JsonSchema, name: string): unknown {
-  if (schema.const !== undefined) return schema.const;
-  if (schema.default !== undefined) return schema.default;
-  if (schema.enum) return schema.enum[0];
-  const alternative = schema.anyOf?.[0] ?? schema.oneOf?.[0] ?? schema.allOf?.[0];
-  if (alternative) return sample(alternative, name);
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  switch (type) {
-    case 'object':
-      return Object.fromEntries((schema.required ?? []).map((key) => [key, sample(schema.properties?.[key] ?? {}, key)]));
-    case 'array':
-      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}, name));
-    case 'boolean':
-      return false;
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? 1;
-    default:
-      return sampleString(schema, name);
-  }
-}
-
-function sampleString(schema: JsonSchema, name: string): string {
-  const candidates = [
-    knownValues[name],
-    schema.format === 'uuid' ? randomUUID() : undefined,
-    schema.format === 'email' ? 'walker@example.com' : undefined,
-    schema.format === 'date-time' ? new Date().toISOString() : undefined,
-    'w'.repeat(Math.max(schema.minLength ?? 1, 1)),
-    'w'.repeat(43),
-    '123456',
-  ];
-  const fits = (value: unknown): value is string =>
-    typeof value === 'string' &&
-    value.length >= (schema.minLength ?? 0) &&
-    value.length <= (schema.maxLength ?? Infinity) &&
-    (!schema.pattern || new RegExp(schema.pattern, 'u').test(value));
-  const found = candidates.find(fits);
-  if (found === undefined) throw new Error(`The walk cannot build a valid value for "${name}" (${JSON.stringify(schema)}): add one to knownValues`);
-  return found;
-}
 
 let server: RunningServer;
 let a: Owner;
@@ -147,30 +57,16 @@ beforeAll(async () => {
   foreignIds = { orgId: b.orgId, userId: bMember.userId, invitationId: bInvitation.invitationId, sessionId: await sessionOf(b.userId), key: resourceKey(bResource.arn) };
   if (moto.peer) foreignIds.connectionId = (await connect(b.client, b.orgId, { name: 'B production', method: 'role', roleArn: `arn:aws:iam::${newAccountId()}:role/B` })).id;
   if (moto.peer) foreignIds.scanId = (await b.client.post(`/api/orgs/${b.orgId}/connections/${foreignIds.connectionId}/scans`)).body.scanId as string;
-  openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApi;
+  openapi = await openApiOf(server);
 });
 afterAll(() => server?.close());
 
 /** Calls an operation as the client's user, with a valid request built from its schema; any response type. */
 async function request(client: ApiClient, method: (typeof methods)[number], template: string, operation: Operation, ids: Record<string, string>) {
-  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? randomUUID());
-  const query = new URLSearchParams();
-  for (const p of operation.parameters ?? []) if (p.in === 'query' && p.required) query.set(p.name, String(sample(p.schema ?? {}, p.name)));
-  const url = query.size > 0 ? `${path}?${query}` : path;
-  const schema = operation.requestBody?.content?.['application/json']?.schema;
-  const response = await fetch(`${server.url}${url}`, {
-    method: method.toUpperCase(),
-    headers: {
-      origin: server.url,
-      cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      ...(schema ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(schema ? { body: JSON.stringify(sample(schema, 'body')) } : {}),
-  });
-  return { url, status: response.status, body: (await response.text()).slice(0, 300) };
+  const sent = validRequest(server, client, method, template, operation, ids);
+  return { url: sent.target, ...(await send(server, sent)) };
 }
 
-const idParams = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 const operations = (template: string) => methods.filter((m) => openapi.paths[template]?.[m]).map((m) => [m, openapi.paths[template]![m]!] as const);
 
 describe('tenant isolation', () => {

@@ -28,7 +28,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route: anyone, or a signed-in user (the default). */
     access?: 'public' | 'user';
-    /** For routes under /api/orgs/:orgId: what the caller's role there must allow. */
+    /** For routes with an `:orgId` parameter (required there): what the caller's role must allow. */
     permission?: Permission;
   }
   interface FastifyRequest {
@@ -54,11 +54,16 @@ const openDuringMfaEnrollment = (request: FastifyRequest) => {
   return (request.method === 'GET' && route === '/api/me') || route.startsWith('/api/me/mfa/') || route === '/api/auth/logout';
 };
 
+/** A route of one organisation is one that declares an `:orgId` path parameter. */
+export const isOrganizationRoute = (pattern: string) => /(?:^|\/):orgId(?:\/|$)/.test(pattern);
+
 /**
- * One mechanism for every route: the session cookie names a server-side session (revocable, with
- * idle and absolute expiry); routes are private unless marked public; a route under
- * /api/orgs/:orgId answers 404 to anyone who is not a member there (so other organisations'
- * objects do not even exist for them) and 403 when the member's role lacks the route's permission.
+ * One mechanism for every route, decided from the route the router matched, never from the raw
+ * URL: the session cookie names a server-side session (revocable, with idle and absolute expiry);
+ * every route is private unless its options say `access: 'public'`; a route with an `:orgId`
+ * parameter answers 404 to anyone who is not a member there (so other organisations' objects do not
+ * even exist for them) and 403 when the member's role lacks the route's permission. A request that
+ * matches no route reaches only the not-found handler, which holds no data (api/plugins/web.ts).
  */
 export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const identity = identityQueries(ctx.documents);
@@ -69,29 +74,30 @@ export async function registerAuth(app: FastifyInstance, ctx: AppContext): Promi
   await app.register(fastifyCookie);
   await app.register(fastifyJwt, { secret: ctx.sessionSigningKey, cookie: { cookieName: SESSION_COOKIE, signed: false } });
 
-  // CSRF: SameSite=Lax keeps the cookie off cross-site posts; the Origin check covers the rest.
+  // CSRF: SameSite=Lax keeps the cookie off cross-site posts; the Origin check covers the rest. Only
+  // the configured public address counts: the Host header is the client's to choose.
   app.addHook('onRequest', async (request) => {
     if (!unsafe.has(request.method) || !request.cookies[SESSION_COOKIE]) return;
     const origin = request.headers.origin ?? refererOrigin(request.headers.referer);
-    const own = `${request.protocol}://${request.host}`;
-    if (origin !== publicOrigin && origin !== own) throw new AppError('FORBIDDEN', 'This request came from another site and was refused');
+    if (origin !== publicOrigin) throw new AppError('FORBIDDEN', 'This request came from another site and was refused');
   });
 
-  // Before validation: to a non-member another organisation's routes do not exist, whatever the input.
-  app.addHook('preValidation', async (request) => {
+  // Before the body is even parsed: to a non-member another organisation's routes do not exist.
+  app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
     request.auth = await authenticate(request);
-    // Only the API is guarded: the web app's shell and assets are the same for everyone.
-    if (request.is404 || request.routeOptions.config.access === 'public' || !request.url.startsWith('/api/')) return;
+    const route = request.routeOptions;
+    if (route.config.access === 'public') return;
     if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Please sign in');
     if (!openDuringMfaEnrollment(request) && (await mfa.enrollmentRequired(request.auth.userId)))
       throw new AppError('FORBIDDEN', 'An organisation you belong to requires multi-factor authentication; set it up to continue');
-    const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
-    if (orgId === undefined) return;
-    const membership = await organizations.membership(orgId, request.auth.userId);
+    if (!isOrganizationRoute(route.url ?? '')) return;
+    const orgId = (request.params as { orgId?: unknown }).orgId;
+    const membership = typeof orgId === 'string' ? await organizations.membership(orgId, request.auth.userId) : undefined;
     if (!membership) throw new NotFoundError('No such organisation');
     request.role = membership.role;
-    const permission = request.routeOptions.config.permission;
-    if (permission && !can(membership.role, permission))
+    const permission = route.config.permission;
+    if (!permission || !can(membership.role, permission))
       throw new AppError('FORBIDDEN', `Your role in this organisation (${membership.role}) does not allow this; ask an owner or admin`);
   });
 

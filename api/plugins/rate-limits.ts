@@ -46,6 +46,10 @@ export const limits = {
   passwordCheck: { ip: { max: 30, per: '1 minute' }, account: { max: 10, per: '15 minutes' } },
 } satisfies Record<string, { ip: Limit; account?: Limit }>;
 
+const limiting = new WeakSet<object>();
+/** Whether a preHandler hook is one of this table's limits (the route then documents its 429). */
+export const isRateLimited = (hook: unknown) => typeof hook === 'function' && limiting.has(hook);
+
 /**
  * The preHandler hooks enforcing one line of the table: per IP, and per account when the route
  * names one (`account` returns, e.g., the signed-in user or a hash of the e-mail in the body).
@@ -62,5 +66,6 @@ export function rateLimited(app: FastifyInstance, name: keyof typeof limits, acc
         keyGenerator: (request) => `${name}:account:${account(request) ?? request.ip}`,
       }),
     );
+  for (const hook of hooks) limiting.add(hook);
   return hooks;
 }

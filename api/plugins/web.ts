@@ -4,17 +4,31 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorBody } from './errors.ts';
 
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
 /**
- * Serves the built SvelteKit app (web/build, a single-page app) on the API's port. Unknown paths
- * under /api are JSON 404s; any other GET gets the app's shell, whose router takes it from there.
+ * Serves the built SvelteKit app (web/build, a single-page app) on the API's port: its files are
+ * the only routes that are public without saying so one by one, since they are the same for
+ * everyone. A path no route matches is a JSON 404 under /api (405 with `Allow` when the path exists
+ * for other methods) and the app's shell, which holds no data, for any other GET.
  */
 export async function registerWeb(app: FastifyInstance, buildDir: string): Promise<void> {
   const built = existsSync(join(buildDir, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root: buildDir, wildcard: false, index: ['index.html'] });
+  if (built)
+    await app.register(async (web) => {
+      web.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await web.register(fastifyStatic, { root: buildDir, wildcard: false, index: ['index.html'] });
+    });
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/api/') || path === '/api' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    const allowed = methods.filter((method) => app.findRoute({ method, url: path }));
+    if (allowed.length > 0)
+      return reply.status(405).header('allow', allowed.join(', ')).send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}`));
+    if (isApiPath(path) || (request.method !== 'GET' && request.method !== 'HEAD')) {
       return reply.status(404).send(errorBody('NOT_FOUND', `No route for ${request.method} ${path}`));
     }
     if (!built) return reply.status(503).type('text/plain').send('The web app is not built yet: run `npm run build:web` (npm start does it for you).');

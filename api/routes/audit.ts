@@ -32,6 +32,10 @@ const entry = z.object({
 });
 type EntryView = z.infer<typeof entry>;
 const page = z.object({ entries: z.array(entry), nextCursor: z.string().nullable() });
+/** An export's answer: streamed, one entry a line (CSV) or one an element (JSON). */
+const exported = {
+  200: { description: 'The entries, one a line (CSV) or one an element (JSON)', content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(entry) } } },
+};
 
 const csvCell = (value: string | null) => {
   const text = value ?? '';
@@ -95,14 +99,14 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     );
     app.get(
       '/api/orgs/:orgId/audit/export',
-      { config: { permission: 'audit:read-organization' }, schema: { tags: ['audit'], summary: "Download the organisation's audit trail", params: orgParams, querystring: exportQuery } },
+      { config: { permission: 'audit:read-organization' }, schema: { tags: ['audit'], summary: "Download the organisation's audit trail", params: orgParams, querystring: exportQuery, response: exported } },
       async (request, reply) => download(reply, request.query.format, { ...request.query, orgId: request.params.orgId }),
     );
     app.get('/api/me/audit', { schema: { tags: ['audit'], summary: 'Your own actions', querystring: pageQuery.omit({ actor: true }), response: { 200: page } } }, async (request) => {
       const result = await auditPage(ctx.documents, { ...request.query, actor: request.auth!.userId });
       return { entries: await view(result.entries), nextCursor: result.nextCursor };
     });
-    app.get('/api/me/audit/export', { schema: { tags: ['audit'], summary: 'Download your own actions', querystring: exportQuery.omit({ actor: true }) } }, async (request, reply) =>
+    app.get('/api/me/audit/export', { schema: { tags: ['audit'], summary: 'Download your own actions', querystring: exportQuery.omit({ actor: true }), response: exported } }, async (request, reply) =>
       download(reply, request.query.format, { ...request.query, actor: request.auth!.userId }),
     );
   };

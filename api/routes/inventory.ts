@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
@@ -26,7 +27,12 @@ const limit = (max: number, fallback: number) =>
     .min(1, `limit must be a whole number from 1 to ${max}`)
     .max(max, `limit must be a whole number from 1 to ${max}`)
     .default(fallback);
-const cursor = z.string().max(4000, 'cursor is not one this API gave out').optional();
+// Cursors are base64url: saying so keeps every cursor the document allows within a URL's size.
+const cursor = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]*$/, 'cursor is not one this API gave out')
+  .max(4000, 'cursor is not one this API gave out')
+  .optional();
 
 const filterShape = {
   type: z.enum(RESOURCE_TYPES, { error: `type must be one of ${RESOURCE_TYPES.join(', ')}` }).optional(),
@@ -81,7 +87,7 @@ const topologyQuery = strict({
 });
 
 const orgParams = z.object({ orgId: s.id });
-const resourceParams = z.object({ orgId: s.id, key: z.string().regex(/^[\w-]{1,4000}$/, 'key must be a resource key (the base64url of its ARN)') });
+const resourceParams = z.object({ orgId: s.id, key: z.string().regex(/^[A-Za-z0-9_-]{1,4000}$/, 'key must be a resource key (the base64url of its ARN)') });
 
 const summary = z.object({
   key: z.string(),
@@ -227,13 +233,26 @@ export function inventoryRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/orgs/:orgId/inventory/export',
       {
         config: { permission: 'inventory:read' },
-        schema: { tags: ['inventory'], summary: 'Download the resources as of an instant, filtered, as CSV or JSON (streamed)', params: orgParams, querystring: exportQuery },
+        schema: {
+          tags: ['inventory'],
+          summary: 'Download the resources as of an instant, filtered, as CSV or JSON (streamed)',
+          params: orgParams,
+          querystring: exportQuery,
+          response: {
+            200: {
+              description: 'The resources, one a line (CSV) or one an element (JSON)',
+              content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(summary) } },
+            },
+          },
+        },
       },
       async (request, reply) => {
         const { query } = request;
         const asOf = instantOf(ctx, 'asOf', query.asOf);
         const resources = inventory.export(request.params.orgId, { asOf, filters: filtersOf(query) });
-        return reply
+        // The declared 200 describes what the stream carries; a stream is sent as it is, never serialised.
+        const streaming: FastifyReply = reply;
+        return streaming
           .header('content-type', query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
           .header('content-disposition', `attachment; filename="cloudventory-inventory-${asOf}.${query.format}"`)
           .send(Readable.from(chunked(query.format === 'csv' ? csvRows(resources) : jsonRows(resources))));
