@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { canonicalJson } from '../domain/canonical-json.ts';
 import type { Decider, DomainEvent } from '../domain/eventsourcing/decider.ts';
 import { handleCommand } from '../domain/eventsourcing/decider.ts';
 import type { EventStore, Position } from '../domain/eventsourcing/event-store.ts';
@@ -23,6 +24,8 @@ export interface AppContext {
   /** Keyed hash of a normalised e-mail address (see infra/keys/derive.ts). */
   emailIndex: (email: string) => string;
   sessionSigningKey: Buffer;
+  /** Keys the digests that tie an Idempotency-Key to its user, organisation and request (see `execute`). */
+  requestDigestKey: Buffer;
   /** AWS SDK clients, all pointed at AWS or at the one configured endpoint (an emulator). */
   aws: AwsClients;
   /** The external id an organisation's AWS roles must require (see infra/keys/external-id.ts). */
@@ -46,8 +49,9 @@ export interface Actor {
 
 /**
  * Runs a command on behalf of a request: the audit metadata names the actor, and the source IP and
- * user agent are sealed for the actor (they are personal data). The idempotency key, when the client
- * sends one, becomes the command id, so a retried request cannot double its events.
+ * user agent are sealed for the actor (they are personal data). On an organisation's routes the
+ * client's Idempotency-Key chooses the command id (see `idempotentCommand`), so a retried request is
+ * answered as the first one was instead of doubling its events.
  */
 export async function execute<Command, Event extends DomainEvent, State>(
   ctx: AppContext,
@@ -61,18 +65,52 @@ export async function execute<Command, Event extends DomainEvent, State>(
   const subject = actor.userId;
   const ip = await ctx.vault.seal(subject, request.ip);
   const userAgent = await ctx.vault.seal(subject, String(request.headers['user-agent'] ?? ''));
+  const keyed = commandId === undefined ? idempotentCommand(ctx, request) : undefined;
   const result = await handleCommand(
     ctx.events,
     decider,
     stream,
     command,
-    { commandId: commandId ?? idempotencyKey(request) ?? randomUUID(), actor: actor.userId, orgId: actor.orgId, correlationId: request.id, extra: { ip, userAgent } },
+    {
+      commandId: commandId ?? keyed?.commandId ?? randomUUID(),
+      requestFingerprint: keyed?.requestFingerprint,
+      actor: actor.userId,
+      orgId: actor.orgId,
+      correlationId: request.id,
+      extra: { ip, userAgent },
+    },
     ctx.now,
   );
   return result;
 }
 
-function idempotencyKey(request: FastifyRequest): string | undefined {
+/** The routes whose writes honour an Idempotency-Key: an organisation's, where a retried create must not double. */
+const KEYED_ROUTES = '/api/orgs/:orgId';
+const honoursIdempotencyKey = (route: string | undefined) => route === KEYED_ROUTES || route?.startsWith(`${KEYED_ROUTES}/`) === true;
+
+/** How many commands each keyed request has run: its steps (reserve, create, release, ...) never share an id. */
+const commandsRun = new WeakMap<FastifyRequest, number>();
+
+/**
+ * The command id and request fingerprint an Idempotency-Key gives, or undefined where it is not
+ * honoured. Deny by default: only an organisation's routes, known by the pattern the router matched
+ * (never the raw URL), honour it; sign-in, MFA, password and token routes decide every request
+ * afresh, so a fixed key cannot replay a success or hide a failure there. The id is a keyed digest of
+ * the signed-in user, the organisation, the key and the command's step in the request, so no one can
+ * name another user's command; the fingerprint (method, target, body as canonical JSON) is recorded
+ * with the events, so the key coming back with a different request is refused (422), not replayed.
+ */
+function idempotentCommand(ctx: AppContext, request: FastifyRequest): { commandId: string; requestFingerprint: string } | undefined {
   const key = request.headers['idempotency-key'];
-  return typeof key === 'string' && /^[\w-]{8,100}$/.test(key) ? `${request.routeOptions.url}:${key}` : undefined;
+  const userId = request.auth?.userId;
+  const { orgId } = request.params as { orgId?: unknown };
+  if (typeof key !== 'string' || !/^[\w-]{8,100}$/.test(key) || !honoursIdempotencyKey(request.routeOptions.url)) return undefined;
+  if (userId === undefined || typeof orgId !== 'string') return undefined;
+  const step = commandsRun.get(request) ?? 0;
+  commandsRun.set(request, step + 1);
+  const digest = (parts: unknown[]) => createHmac('sha256', ctx.requestDigestKey).update(canonicalJson(parts)).digest('hex');
+  return {
+    commandId: digest(['command', userId, orgId, key, step]),
+    requestFingerprint: digest(['request', request.method, request.url, request.body ?? null]),
+  };
 }

@@ -60,6 +60,7 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       newId: randomUUID,
       emailIndex: emailIndexer(masterKey),
       sessionSigningKey: deriveKey(masterKey, 'session-signing'),
+      requestDigestKey: deriveKey(masterKey, 'request-digest'),
       // A person waits on these calls (connecting an account): fewer retries than a scan would make.
       aws: createAwsClients({ endpoint: config.awsEndpointUrl, maxAttempts: 3 }),
       externalId: externalIds(masterKey),

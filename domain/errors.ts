@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'CONFLICT'
   /** Well-formed, but a third party (e.g. AWS) refused it: retrying the same request will not help. */
   | 'UNPROCESSABLE'
+  /** An idempotency key sent again with a different request: the first request's answer does not fit it. */
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'CONCURRENCY_CONFLICT'
   | 'STREAM_DELETED'
   | 'STORE_UNAVAILABLE'
@@ -26,6 +28,7 @@ const statusOf: Record<ErrorCode, number> = {
   STREAM_DELETED: 410,
   CONCURRENCY_CONFLICT: 412,
   UNPROCESSABLE: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,
@@ -77,6 +80,13 @@ export class ConcurrencyError extends AppError {
 export class StreamDeletedError extends AppError {
   constructor(readonly stream: string) {
     super('STREAM_DELETED', `Stream ${stream} has been deleted`);
+  }
+}
+
+/** The command id (a client's idempotency key) was recorded for another request, so this one is refused, not run. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request (another method, path or body); send a new key with a new request');
   }
 }
 

@@ -6,7 +6,7 @@ import { assertMayConnect, connection, connectionStream, connectionSubject, type
 import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../../domain/connections/scan-schedule.ts';
 import { AppError, NotFoundError } from '../../domain/errors.ts';
 import type { Position } from '../../domain/eventsourcing/event-store.ts';
-import { userActor } from '../../domain/organizations/actor.ts';
+import { authorize, userActor } from '../../domain/organizations/actor.ts';
 import type { ConnectionDocument } from '../../projections/connections/connections.ts';
 import { connectionQueries } from '../../projections/connections/queries.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
@@ -200,18 +200,22 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { orgId } = request.params;
         const userId = request.auth!.userId;
         const body = request.body;
-        // Before any AWS call: an unverified account must not be able to probe AWS through us.
+        // Before any AWS call: neither a role without the permission (should the guard ever be
+        // fooled) nor an unverified account may probe AWS through us.
+        authorize(userActor(userId, request.role), { permission: 'connections:manage' }, 'No such organisation');
         const creatorVerified = (await identity.user(userId))?.verified === true;
         assertMayConnect(creatorVerified);
 
-        const connectionId = ctx.newId();
         const access: AwsAccess =
           body.method === 'role'
             ? { method: 'role', roleArn: body.roleArn, externalId: ctx.externalId(orgId) }
             : { method: 'keys', accessKeyId: body.accessKeyId, secretAccessKey: body.secretAccessKey };
         const check = await checkAccount(ctx.aws, access);
 
-        await onReservation(request, orgId, check.accountId, connectionId, 'ReserveAwsAccount');
+        const reserved = await onReservation(request, orgId, check.accountId, ctx.newId(), 'ReserveAwsAccount');
+        // A retry under the same Idempotency-Key is answered with its first run's reservation, so it
+        // finishes that connection instead of starting a second one.
+        const connectionId = reserved.events[0]!.data.connectionId;
         let created: Awaited<ReturnType<typeof onConnection>>;
         try {
           const stored: StoredAccess = body.method === 'role' ? { method: 'role', roleArn: body.roleArn } : await sealKeys(ctx, connectionId, body);

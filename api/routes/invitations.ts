@@ -99,7 +99,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         // The invitee has no account (or none of ours to use): their address and link belong to the invitation.
         const subject = invitationSubject(invitationId);
         const issued = await issueToken(ctx, subject, INVITATION_TOKEN_DAYS * DAY);
-        await onOrganization(ctx, request, orgId, {
+        const invited = await onOrganization(ctx, request, orgId, {
           type: 'InviteMember',
           actorId: inviterId,
           invitationId,
@@ -111,7 +111,9 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           existingUserId: (await identity.userByEmailHash(emailHash))?._id,
           now: ctx.now(),
         });
-        return reply.status(201).send({ invitationId });
+        // A retry under the same Idempotency-Key is answered with the invitation its first run recorded.
+        const recorded = invited.events.find((event) => event.type === 'MemberInvited');
+        return reply.status(201).send({ invitationId: recorded?.data.invitationId ?? invitationId });
       },
     );
 

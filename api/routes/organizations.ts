@@ -25,13 +25,14 @@ const memberView = z.object({
 });
 
 /**
- * Runs a command on the organisation named in the path and waits until the read models show it.
- * Membership and permission were checked by the one authorisation hook (api/plugins/auth.ts), and
- * are checked again by the decider, from the organisation's own members.
+ * Runs a command on the organisation named in the path, waits until the read models show it, and
+ * returns what it recorded. Membership and permission were checked by the one authorisation hook
+ * (api/plugins/auth.ts), and are checked again by the decider, from the organisation's own members.
  */
-export async function onOrganization(ctx: AppContext, request: FastifyRequest, orgId: string, command: OrganizationCommand): Promise<void> {
+export async function onOrganization(ctx: AppContext, request: FastifyRequest, orgId: string, command: OrganizationCommand) {
   const result = await execute(ctx, request, { userId: request.auth!.userId, orgId }, organizationStream(orgId), organization, command);
   await projected(ctx, result.position);
+  return result;
 }
 
 /** An organisation's settings, its members and their roles, and leaving it. */

@@ -27,9 +27,9 @@ export function apiClient(server: RunningServer) {
     cookies,
     get: (path: string) => call('GET', path),
     post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body ?? {}, headers),
-    put: (path: string, body?: unknown) => call('PUT', path, body ?? {}),
-    patch: (path: string, body?: unknown) => call('PATCH', path, body ?? {}),
-    delete: (path: string) => call('DELETE', path),
+    put: (path: string, body?: unknown, headers?: Record<string, string>) => call('PUT', path, body ?? {}, headers),
+    patch: (path: string, body?: unknown, headers?: Record<string, string>) => call('PATCH', path, body ?? {}, headers),
+    delete: (path: string, headers?: Record<string, string>) => call('DELETE', path, undefined, headers),
   };
 }
 

@@ -72,14 +72,67 @@ describe('handleCommand', () => {
     expect((await collect(store.readStream('reservation-b'))).map((e) => e.type)).toEqual(['Reserved', 'Released']);
   });
 
-  it('decides again on fresh state after losing a race, a bounded number of times', async () => {
+  it('answers a repeated command id from the log, where deciding again would fail', async () => {
     const store = newStore();
-    let interfere = 1;
-    // A writer that slips in between this command's read and its append, once.
+    const reserve = context();
+    const first = await handleCommand(store, reservation, 'reservation-f', { type: 'Reserve', holder: 'ada' }, reserve, now);
+    await handleCommand(store, reservation, 'reservation-f', { type: 'Release' }, context(), now);
+    await handleCommand(store, reservation, 'reservation-f', { type: 'Reserve', holder: 'bob' }, context(), now);
+    // Decided again, the retry would be refused (bob holds it now); it is the same command, so it is
+    // answered as it was the first time.
+    const repeated = await handleCommand(store, reservation, 'reservation-f', { type: 'Reserve', holder: 'ada' }, reserve, now);
+    expect(repeated).toEqual(first);
+    expect(repeated.events).toEqual([{ type: 'Reserved', data: { holder: 'ada' } }]);
+    expect((await collect(store.readStream('reservation-f'))).map((e) => e.type)).toEqual(['Reserved', 'Released', 'Reserved']);
+  });
+
+  it('refuses a command id repeated by a different request, and records nothing', async () => {
+    const store = newStore();
+    const commandId = randomUUID();
+    const renamed = { ...context(commandId), requestFingerprint: 'PATCH /things/1 {"holder":"ada"}' };
+    await handleCommand(store, reservation, 'reservation-g', { type: 'Reserve', holder: 'ada' }, renamed, now);
+    const [recorded] = await collect(store.readStream('reservation-g'));
+    expect(recorded?.metadata.requestFingerprint).toBe(renamed.requestFingerprint);
+
+    const other = { ...context(commandId), requestFingerprint: 'PATCH /things/1 {"holder":"bob"}' };
+    await handleCommand(store, reservation, 'reservation-g', { type: 'Release' }, other, now).then(
+      () => expect.fail('a reused command id was run'),
+      (error: unknown) => expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 }),
+    );
+    await expect(handleCommand(store, reservation, 'reservation-g', { type: 'Release' }, context(commandId), now)).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await collect(store.readStream('reservation-g'))).toHaveLength(1);
+  });
+
+  it('reports what was stored, not what it decided, when another run of the same command wins the race', async () => {
+    const store = newStore();
+    const shared = context();
+    let raced = false;
+    // The other run (deciding other data, as a request with fresh ids or time would) appends between this run's read and its append.
     const racing: EventStore = {
       ...store,
       append: async (stream, events, options) => {
-        if (interfere-- > 0) await store.append(stream, [{ ...events[0]!, eventId: randomUUID(), type: 'Reserved', data: { holder: 'bob' } }], { expected: 'any' });
+        if (!raced) {
+          raced = true;
+          await handleCommand(store, reservation, stream, { type: 'Reserve', holder: 'bob' }, shared, now);
+        }
+        return store.append(stream, events, options);
+      },
+    };
+    const result = await handleCommand(racing, reservation, 'reservation-h', { type: 'Reserve', holder: 'ada' }, shared, now);
+    const stored = await collect(store.readStream('reservation-h'));
+    expect(stored.map((e) => e.data)).toEqual([{ holder: 'bob' }]);
+    expect(result).toEqual({ events: [{ type: 'Reserved', data: { holder: 'bob' } }], nextRevision: 0n, position: stored[0]!.position });
+  });
+
+  it('decides again on fresh state after losing a race, a bounded number of times', async () => {
+    const store = newStore();
+    let interfere = 1;
+    // Another command's writer that slips in between this command's read and its append, once.
+    const racing: EventStore = {
+      ...store,
+      append: async (stream, events, options) => {
+        const other = { ...events[0]!.metadata, causationId: randomUUID() };
+        if (interfere-- > 0) await store.append(stream, [{ eventId: randomUUID(), type: 'Reserved', data: { holder: 'bob' }, metadata: other }], { expected: 'any' });
         return store.append(stream, events, options);
       },
     };

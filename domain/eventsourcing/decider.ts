@@ -1,6 +1,6 @@
-import { hasCode } from '../errors.ts';
-import { deriveEventId } from './event-ids.ts';
-import type { EventMetadata, EventStore, Position } from './event-store.ts';
+import { hasCode, IdempotencyKeyReusedError } from '../errors.ts';
+import { decisionEventIds } from './event-ids.ts';
+import type { EventMetadata, EventStore, Position, RecordedEvent } from './event-store.ts';
 
 /** A domain event before it is stored: a past-tense type and its data. */
 export interface DomainEvent<Type extends string = string, Data extends object = object> {
@@ -20,16 +20,22 @@ export interface Decider<Command, Event extends DomainEvent, State> {
 
 /** Who asked, for which organisation, as part of what: the audit side of every event. */
 export interface CommandContext {
-  /** Unique per request; a retried request reuses it so its events are stored once. */
+  /** Unique per request; a retried request reuses it, and is answered with what the first recorded. */
   commandId: string;
   actor: string;
   orgId?: string | undefined;
   correlationId?: string;
+  /**
+   * A digest of the request that chose this command id (with an idempotency key): a repeat of the
+   * id by a different request is refused, not answered with the first request's result.
+   */
+  requestFingerprint?: string | undefined;
   /** Request details (source IP, user agent, ...) kept in each event's metadata. */
   extra?: Record<string, unknown>;
 }
 
 export interface CommandResult<Event> {
+  /** The events the command recorded: just now, or, for a repeated command id, when it first ran. */
   events: Event[];
   nextRevision: bigint | undefined;
   position: Position | undefined;
@@ -40,7 +46,9 @@ const MAX_ATTEMPTS = 3;
 /**
  * Loads the stream, decides, and appends with the expected revision. A concurrent writer makes the
  * append fail with a ConcurrencyError; the command is then decided again on fresh state, a bounded
- * number of times.
+ * number of times. A command id the stream already holds is a repeat: it is answered from the log
+ * (the events it recorded and their position), never decided again, so a retried request neither
+ * doubles its events nor fails because its own first run changed the state.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -53,10 +61,14 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   for (let attempt = 1; ; attempt++) {
     let state = decider.initialState();
     let revision: bigint | undefined;
+    const earlier: RecordedEvent[] = [];
     for await (const recorded of store.readStream(stream)) {
       state = decider.evolve(state, { type: recorded.type, data: recorded.data } as Event);
       revision = recorded.revision;
+      if (recorded.metadata.causationId === context.commandId) earlier.push(recorded);
     }
+    if (earlier.length > 0) return answerFromLog(earlier, context);
+
     const events = decider.decide(command, state);
     if (events.length === 0) return { events, nextRevision: revision, position: undefined };
 
@@ -67,11 +79,16 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       orgId: context.orgId,
       correlationId: context.correlationId ?? context.commandId,
       causationId: context.commandId,
+      requestFingerprint: context.requestFingerprint,
     };
+    // A racing run of this command id that decided the same events gets the same ids, and the store
+    // answers it with the stored copy; one that decided others gets other ids, fails on the revision,
+    // and its next attempt answers from the log. Either way only stored events are reported.
+    const eventIds = decisionEventIds(context.commandId, [context.requestFingerprint, events], events.length);
     try {
       const result = await store.append(
         stream,
-        events.map((event, index) => ({ eventId: deriveEventId(context.commandId, index), type: event.type, data: event.data, metadata })),
+        events.map((event, index) => ({ eventId: eventIds[index]!, type: event.type, data: event.data, metadata })),
         { expected: revision ?? 'no_stream' },
       );
       return { events, ...result };
@@ -79,4 +96,11 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       if (!hasCode(error, 'CONCURRENCY_CONFLICT') || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+/** What a repeated command id recorded when it first ran, if the repeat asks for the same request. */
+function answerFromLog<Event>(recorded: readonly RecordedEvent[], context: CommandContext): CommandResult<Event> {
+  if (recorded[0]!.metadata.requestFingerprint !== context.requestFingerprint) throw new IdempotencyKeyReusedError();
+  const last = recorded.at(-1)!;
+  return { events: recorded.map((event) => ({ type: event.type, data: event.data }) as Event), nextRevision: last.revision, position: last.position };
 }

@@ -19,7 +19,10 @@ export interface EventMetadata {
   actor: string;
   orgId?: string | undefined;
   correlationId: string;
+  /** The id of the command that recorded the event; a repeat of it is answered from the log. */
   causationId: string;
+  /** When a client chose the command id (an idempotency key): a digest of its request, to refuse reuse by another. */
+  requestFingerprint?: string | undefined;
   [key: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 
 /** Keys for single purposes, derived from the master key so there is one secret to keep. */
-export function deriveKey(masterKey: Buffer, purpose: 'email-index' | 'session-signing' | 'external-id'): Buffer {
+export function deriveKey(masterKey: Buffer, purpose: 'email-index' | 'session-signing' | 'external-id' | 'request-digest'): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `cloudventory:${purpose}`, 32));
 }
 
