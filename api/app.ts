@@ -9,6 +9,7 @@ import { refuseNonCanonicalPaths } from './plugins/canonical-path.ts';
 import { enforceRouteContract } from './plugins/route-contract.ts';
 import { registerRateLimits } from './plugins/rate-limits.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { registerWeb } from './plugins/web.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectionRoutes } from './routes/connections.ts';
@@ -33,10 +34,12 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    trustProxy: ctx.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  await registerSecurityHeaders(app, { publicUrl: ctx.config.publicUrl, webBuildDir });
   refuseNonCanonicalPaths(app);
   enforceRouteContract(app);
 

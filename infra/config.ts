@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { StartupError } from './startup-error.ts';
 
@@ -7,6 +8,31 @@ const optionalText = z
   .pipe(z.string())
   .optional()
   .transform((s) => (s === '' ? undefined : s));
+
+/** What Fastify's `trustProxy` takes besides addresses and CIDR ranges (@fastify/proxy-addr). */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (proxyRangeNames.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/** A hop count as Fastify applies one (its types omit the number form): the nearest `hops` proxies. */
+const trustNearest = (hops: number) => (_address: string, hop: number) => hop < hops;
+
+/** Unset or `false`: the peer's address is the client's. Else whom to believe X-Forwarded-For from. */
+const trustProxy = optionalText.transform((value, ctx): Config['trustProxy'] => {
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(value)) return trustNearest(Number(value));
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({ code: 'custom', message: 'must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges' });
+  return z.NEVER;
+});
 
 const schema = z.object({
   PORT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3000),
@@ -31,6 +57,7 @@ const schema = z.object({
     .default('Cloudventory <no-reply@cloudventory.local>'),
   AWS_ENDPOINT_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   ACCESS_LOG_RETENTION_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 3650').max(3650, 'must be 1 to 3650').default(30),
+  TRUST_PROXY: trustProxy,
 });
 
 export interface Config {
@@ -47,6 +74,11 @@ export interface Config {
   accessLogRetentionDays: number;
   /** Where every AWS call goes instead of AWS itself (an emulator such as moto, for demos and tests). */
   awsEndpointUrl: string | undefined;
+  /**
+   * Fastify's `trustProxy`: whether (true), from which addresses (addresses, CIDR ranges) or from
+   * how many hops (a function of the hop) X-Forwarded-For is believed for the client's address.
+   */
+  trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 /** Values of these variables are never repeated in an error message. */
@@ -76,5 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
     awsEndpointUrl: e.AWS_ENDPOINT_URL,
+    trustProxy: e.TRUST_PROXY,
   };
 }

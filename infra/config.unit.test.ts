@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       mailFrom: 'Cloudventory <no-reply@cloudventory.local>',
       accessLogRetentionDays: 30,
       awsEndpointUrl: undefined,
+      trustProxy: false,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       MAIL_FROM: 'Ops <ops@example.com>',
       ACCESS_LOG_RETENTION_DAYS: '90',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      TRUST_PROXY: '10.0.0.0/8',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       mailFrom: 'Ops <ops@example.com>',
       accessLogRetentionDays: 90,
       awsEndpointUrl: 'http://127.0.0.1:5000',
+      trustProxy: ['10.0.0.0/8'],
     });
   });
 
@@ -57,6 +60,26 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8, 192.168.1.7 ,::1, fd00::/8,loopback ', ['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8', 'loopback']],
+  ])('reads TRUST_PROXY=%j as Fastify trustProxy %j', (value, trustProxy) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trustProxy);
+  });
+
+  it('reads a TRUST_PROXY hop count as trusting that many proxies nearest the server', () => {
+    const trust = loadConfig({ TRUST_PROXY: '2' }).trustProxy;
+    expect(typeof trust).toBe('function');
+    expect([0, 1, 2].map((hop) => (trust as (address: string, hop: number) => boolean)('192.0.2.1', hop))).toEqual([true, true, false]);
+  });
+
+  it.each([
+    [{ TRUST_PROXY: 'yes' }, /^Invalid configuration: TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges \(got "yes"\)$/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /^Invalid configuration: TRUST_PROXY must be true, false/],
+    [{ TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, /^Invalid configuration: TRUST_PROXY must be true, false/],
+    [{ TRUST_PROXY: '-1' }, /^Invalid configuration: TRUST_PROXY must be true, false/],
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a number \(got "abc"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be 1 to 65535/],
     [{ ACCESS_LOG_RETENTION_DAYS: '0' }, /^Invalid configuration: ACCESS_LOG_RETENTION_DAYS must be 1 to 3650/],

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { octal, ownerOnlyFile } from '../owner-only.ts';
 import { StartupError } from '../startup-error.ts';
 
 const FILE = 'master.key';
@@ -19,6 +20,9 @@ export function loadMasterKey(config: Config, dataDir: string | undefined, logge
     writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
     logger.warn({ file }, 'generated a master key for the embedded default; back it up with DATA_DIR, or set CLOUDVENTORY_MASTER_KEY');
+  } else {
+    const narrowing = ownerOnlyFile(file, { create: false });
+    if (narrowing) logger.warn({ file }, `the master key file was readable by other users (${octal(narrowing.was)})${narrowing.narrowed ? ': narrowed to owner-only' : ' and belongs to another user: chmod 600 it'}`);
   }
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new StartupError(`The master key in ${file} is not 32 bytes of base64`);
