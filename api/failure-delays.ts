@@ -1,7 +1,8 @@
 /**
- * Growing delays after failed attempts on one account: the first failure costs nothing extra,
- * then 250 ms, 500 ms, 1 s, ... up to 8 s, forgotten 15 minutes after the last failure. This slows
- * a guesser who spreads attempts under the rate limits, without locking the owner out.
+ * Growing delays after failed attempts in one bucket: the first failure costs nothing extra, then
+ * 250 ms, 500 ms, 1 s, ... up to 8 s, forgotten 15 minutes after the last failure. This slows a
+ * guesser who spreads attempts under the rate limits. A bucket is an account, or a browser known to
+ * it (api/routes/auth.ts), so strangers' failures never slow the owner's own browser.
  */
 const FORGET_AFTER_MS = 15 * 60_000;
 const MAX_DELAY_MS = 8000;

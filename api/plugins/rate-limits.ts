@@ -36,7 +36,11 @@ export interface Limit {
   per: string;
 }
 
-/** The one table of limits, per source IP and per account, for the routes people could abuse. */
+/**
+ * The one table of limits, per source IP and per account, for the routes people could abuse. A
+ * sign-in from a browser known to the account counts per device instead of per account (see
+ * api/known-devices.ts), so strangers' failures cannot lock the owner out.
+ */
 export const limits = {
   signUp: { ip: { max: 100, per: '1 hour' } },
   signIn: { ip: { max: 60, per: '1 minute' }, account: { max: 10, per: '15 minutes' } },
@@ -52,9 +56,14 @@ export const isRateLimited = (hook: unknown) => typeof hook === 'function' && li
 
 /**
  * The preHandler hooks enforcing one line of the table: per IP, and per account when the route
- * names one (`account` returns, e.g., the signed-in user or a hash of the e-mail in the body).
+ * names one (`account` returns, e.g., the signed-in user or a hash of the e-mail in the body; only
+ * what the request has proven, never a claim it merely makes). Without an account, the IP stands in.
  */
-export function rateLimited(app: FastifyInstance, name: keyof typeof limits, account?: (request: FastifyRequest) => string | undefined): preHandlerAsyncHookHandler[] {
+export function rateLimited(
+  app: FastifyInstance,
+  name: keyof typeof limits,
+  account?: (request: FastifyRequest) => string | undefined | Promise<string | undefined>,
+): preHandlerAsyncHookHandler[] {
   const limit: { ip: Limit; account?: Limit } = limits[name];
   const hooks = [app.rateLimit({ max: limit.ip.max, timeWindow: limit.ip.per, groupId: `${name}:ip`, keyGenerator: (request) => `${name}:ip:${request.ip}` })];
   if (limit.account && account)
@@ -63,7 +72,7 @@ export function rateLimited(app: FastifyInstance, name: keyof typeof limits, acc
         max: limit.account.max,
         timeWindow: limit.account.per,
         groupId: `${name}:account`,
-        keyGenerator: (request) => `${name}:account:${account(request) ?? request.ip}`,
+        keyGenerator: async (request) => `${name}:account:${(await account(request)) ?? request.ip}`,
       }),
     );
   for (const hook of hooks) limiting.add(hook);

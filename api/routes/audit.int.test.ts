@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
-import { apiClient, signUpBody, strongPassword, type ApiClient } from '../testing/client.ts';
+import { apiClient, strongPassword, type ApiClient } from '../testing/client.ts';
+import { signUpAndVerify } from '../testing/sign-up.ts';
 
 let server: RunningServer;
 let owner: ApiClient;
@@ -11,12 +12,7 @@ let email: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  owner = apiClient(server);
-  const body = signUpBody();
-  email = body.email;
-  const { body: created } = await owner.post('/api/auth/signup', body, { 'user-agent': 'AuditTest/1.0' });
-  orgId = created.orgId as string;
-  userId = created.userId as string;
+  ({ client: owner, orgId, userId, email } = await signUpAndVerify(server, {}, { 'user-agent': 'AuditTest/1.0' }));
   await owner.post('/api/auth/logout');
   await owner.post('/api/auth/login', { email, password: strongPassword });
 });
@@ -38,7 +34,7 @@ describe('audit trail', () => {
     const response = await owner.get('/api/me/audit');
     expect(response.status).toBe(200);
     const entries = entriesOf(response.body);
-    expect(entries.map((e) => e.action)).toEqual(['SessionStarted', 'SessionRevoked', 'SessionStarted', 'MemberJoined', 'OrganizationCreated', 'UserRegistered', 'EmailReserved']);
+    expect(entries.map((e) => e.action)).toEqual(['SessionStarted', 'SessionRevoked', 'SessionStarted', 'EmailVerified', 'MemberJoined', 'OrganizationCreated', 'UserRegistered', 'EmailReserved']);
     expect(entries.every((e) => e.actor.id === userId && e.actor.email === email)).toBe(true);
     expect(entries.find((e) => e.action === 'UserRegistered')).toMatchObject({ ip: '127.0.0.1', userAgent: 'AuditTest/1.0', object: `user-${userId}` });
   });
@@ -75,7 +71,7 @@ describe('audit trail', () => {
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="cloudventory-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe('time,actor_id,actor_email,action,object,ip,user_agent');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines.some((line) => line.includes(',UserRegistered,') && line.endsWith(',127.0.0.1,AuditTest/1.0'))).toBe(true);
 
     const json = await owner.get(`/api/orgs/${orgId}/audit/export?format=json`);

@@ -7,9 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../infra/config.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { parseMail } from '../../infra/testing/maildir.ts';
+import { freePort } from '../../infra/testing/peers.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
+import { passwordResetMail } from '../../projections/mail/messages/password-reset.ts';
 import { startServer, type RunningServer } from '../server.ts';
-import { apiClient, signUpBody, strongPassword, type ApiClient } from '../testing/client.ts';
+import { apiClient, strongPassword, type ApiClient } from '../testing/client.ts';
+import { linkIn, mailsOf } from '../testing/mails.ts';
+import { signUpAndVerify } from '../testing/sign-up.ts';
 
 // The server's clock runs ahead of the real one by `offsetMs`, so a test can move to the next
 // 30-second TOTP step (a code is accepted once per step) or past the challenge's 5 minutes.
@@ -21,7 +25,8 @@ let server: RunningServer;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cv-mfa-'));
-  const config = { ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), port: 0 };
+  // On a port known beforehand, so that PUBLIC_URL (the one origin allowed to post) is the server's own.
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: String(await freePort()) });
   server = await startServer(config, createLogger(config.logLevel), { now });
 });
 afterAll(() => server?.close());
@@ -43,16 +48,13 @@ interface Enrolled {
   orgId: string;
   secret: string;
   recoveryCodes: string[];
-  /** The session cookie from sign-up. */
+  /** The session cookie from following the verification link. */
   sessionToken: string;
 }
 
 async function signUp() {
-  const client = apiClient(server);
-  const body = signUpBody();
-  const created = await client.post('/api/auth/signup', body);
-  expect(created.status).toBe(201);
-  return { client, email: body.email, userId: created.body.userId as string, orgId: created.body.orgId as string, sessionToken: client.cookies.get('cv_session')! };
+  const { client, email, userId, orgId } = await signUpAndVerify(server);
+  return { client, email, userId, orgId, sessionToken: client.cookies.get('cv_session')! };
 }
 
 /** Signs up and turns MFA on; the clock then moves on a step, so the next code is a fresh one. */
@@ -67,8 +69,8 @@ async function enrolledUser(): Promise<Enrolled> {
   return { ...user, secret, recoveryCodes: enabled.body.recoveryCodes as string[] };
 }
 
-async function challengeFor(client: ApiClient, email: string): Promise<string> {
-  const login = await client.post('/api/auth/login', { email, password: strongPassword });
+async function challengeFor(client: ApiClient, email: string, password = strongPassword): Promise<string> {
+  const login = await client.post('/api/auth/login', { email, password });
   expect(login.status).toBe(200);
   expect(login.body.mfaRequired).toBe(true);
   return login.body.challenge as string;
@@ -223,6 +225,45 @@ describe('signing in with MFA', () => {
     expect((await client.post('/api/auth/login/mfa', { challenge })).status).toBe(400);
     expect((await client.post('/api/auth/login/mfa', { challenge, code: currentCode(secret), recoveryCode: recoveryCodes[0] })).status).toBe(400);
     expect((await client.post('/api/auth/login/mfa', { challenge, code: '12345' })).status).toBe(400);
+  });
+});
+
+describe('a sign-in challenge', () => {
+  it('starts one session only, whatever second factor comes with it again', async () => {
+    const { client, email, secret, recoveryCodes } = await enrolledUser();
+    await client.post('/api/auth/logout');
+    const challenge = await challengeFor(client, email);
+    expect((await client.post('/api/auth/login/mfa', { challenge, code: currentCode(secret) })).status).toBe(200);
+    await client.post('/api/auth/logout');
+
+    nextTimeStep();
+    const again = await client.post('/api/auth/login/mfa', { challenge, code: currentCode(secret) });
+    expect(again.status).toBe(401);
+    expect(again.body.error?.message).toMatch(/sign in again/);
+    expect((await client.post('/api/auth/login/mfa', { challenge, recoveryCode: recoveryCodes[0] })).status).toBe(401);
+    expect((await client.get('/api/me')).status).toBe(401);
+  });
+
+  it('is void once the password it was earned with is changed or reset', async () => {
+    const { client, email, userId, secret } = await enrolledUser();
+    const elsewhere = apiClient(server);
+    const changedPassword = 'copper-Lantern-77-drifting';
+    const resetPassword = 'meadow-Falcon-58-quartz';
+
+    const beforeChange = await challengeFor(elsewhere, email);
+    expect((await client.put('/api/me/password', { currentPassword: strongPassword, newPassword: changedPassword })).status).toBe(204);
+    const changed = await elsewhere.post('/api/auth/login/mfa', { challenge: beforeChange, code: currentCode(secret) });
+    expect(changed.status).toBe(401);
+    expect(changed.body.error?.message).toMatch(/sign in again/);
+
+    const beforeReset = await challengeFor(elsewhere, email, changedPassword);
+    expect((await apiClient(server).post('/api/auth/password-reset', { email })).status).toBe(202);
+    const token = linkIn((await mailsOf(server, `user-${userId}`, passwordResetMail)).at(-1), server.context.config.publicUrl).searchParams.get('token');
+    expect((await apiClient(server).post('/api/auth/password-reset/confirm', { userId, token, password: resetPassword })).status).toBe(204);
+    expect((await elsewhere.post('/api/auth/login/mfa', { challenge: beforeReset, code: currentCode(secret) })).status).toBe(401);
+
+    // A challenge earned with the password of now still works.
+    expect((await elsewhere.post('/api/auth/login/mfa', { challenge: await challengeFor(elsewhere, email, resetPassword), code: currentCode(secret) })).status).toBe(200);
   });
 });
 

@@ -20,7 +20,7 @@ export const recoveryCode = z.string().trim().min(1, 'is required').max(100, 'is
 
 /** A sign-in half done: the password was right, the second factor is still to come. */
 const CHALLENGE_SECONDS = 5 * 60;
-const CHALLENGE_PURPOSE = 'mfa';
+const CHALLENGE_PURPOSE = 'mfa' as const;
 
 /** The MFA state from its stream (the source of truth): sign-in must not trust a lagging read model. */
 export async function loadMfa(ctx: AppContext, userId: string): Promise<MfaState> {
@@ -45,35 +45,55 @@ function newRecoveryCode(): string {
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
 }
 
+/** A password step passed: answered once (by `challengeId`), and only while `passwordVersion` is the account's password. */
+export interface MfaChallenge {
+  userId: string;
+  challengeId: string;
+  passwordVersion: number;
+}
+
 /**
  * The challenge is signed like a session token, so each side checks the other's marks: a challenge
  * carries `purpose: 'mfa'` and no session id; the session check refuses any token with a purpose.
  */
-export function signMfaChallenge(app: FastifyInstance, ctx: AppContext, userId: string): string {
-  return app.jwt.sign({ sub: userId, purpose: CHALLENGE_PURPOSE }, { expiresIn: CHALLENGE_SECONDS, clockTimestamp: ctx.now().getTime() });
+export function signMfaChallenge(app: FastifyInstance, ctx: AppContext, userId: string, passwordVersion: number): string {
+  const claims = { sub: userId, purpose: CHALLENGE_PURPOSE, jti: ctx.newId(), pv: passwordVersion };
+  return app.jwt.sign(claims, { expiresIn: CHALLENGE_SECONDS, clockTimestamp: ctx.now().getTime() });
 }
 
-/** The user the challenge was issued to; UNAUTHENTICATED when it is not a valid, current MFA challenge. */
-export function userOfMfaChallenge(app: FastifyInstance, ctx: AppContext, challenge: string): string {
-  let claims: { sub?: unknown; sid?: unknown; purpose?: unknown };
+/** The challenge when it is an unexpired MFA challenge signed here; undefined for anything else (forged, empty, garbage). */
+export function verifiedMfaChallenge(app: FastifyInstance, ctx: AppContext, token: string): MfaChallenge | undefined {
+  let claims: { sub?: unknown; sid?: unknown; purpose?: unknown; jti?: unknown; pv?: unknown };
   try {
-    claims = app.jwt.verify(challenge, { clockTimestamp: ctx.now().getTime() });
+    claims = app.jwt.verify(token, { clockTimestamp: ctx.now().getTime() });
   } catch {
-    claims = {};
+    return undefined;
   }
-  if (claims.purpose !== CHALLENGE_PURPOSE || claims.sid !== undefined || typeof claims.sub !== 'string')
-    throw new AppError('UNAUTHENTICATED', 'This sign-in has expired or is not valid; please sign in again');
-  return claims.sub;
+  if (claims.purpose !== CHALLENGE_PURPOSE || claims.sid !== undefined || typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.pv !== 'number')
+    return undefined;
+  return { userId: claims.sub, challengeId: claims.jti, passwordVersion: claims.pv };
 }
 
-/** Checks the second factor of a sign-in and records its use, so neither can be used again. */
-export async function proveSecondFactor(ctx: AppContext, request: FastifyRequest, userId: string, proof: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<void> {
+/**
+ * The challenge, if it still stands: signed here, unexpired, and earned with the password the account
+ * has now (a change or reset since makes it void). UNAUTHENTICATED otherwise.
+ */
+export async function standingMfaChallenge(app: FastifyInstance, ctx: AppContext, token: string): Promise<MfaChallenge> {
+  const challenge = verifiedMfaChallenge(app, ctx, token);
+  if (!challenge || (await loadUser(ctx, challenge.userId)).passwordVersion !== challenge.passwordVersion)
+    throw new AppError('UNAUTHENTICATED', 'This sign-in has expired or is not valid; please sign in again');
+  return challenge;
+}
+
+/** Checks the second factor of a sign-in and records its use and the challenge's, so none can be used again. */
+export async function proveSecondFactor(ctx: AppContext, request: FastifyRequest, challenge: MfaChallenge, proof: { code?: string | undefined; recoveryCode?: string | undefined }): Promise<void> {
   if ((proof.code === undefined) === (proof.recoveryCode === undefined))
     throw new ValidationError('Give either the code from your authenticator app or a recovery code', [{ path: '/code', message: 'exactly one of code and recoveryCode' }]);
+  const { userId, challengeId } = challenge;
   const command =
     proof.code !== undefined
-      ? { type: 'SignInWithCode' as const, timeStep: await timeStepOf(ctx, userId, (await loadMfa(ctx, userId)).secret, proof.code) }
-      : { type: 'SignInWithRecoveryCode' as const, codeHash: recoveryCodeHash(proof.recoveryCode!) };
+      ? { type: 'SignInWithCode' as const, timeStep: await timeStepOf(ctx, userId, (await loadMfa(ctx, userId)).secret, proof.code), challengeId }
+      : { type: 'SignInWithRecoveryCode' as const, codeHash: recoveryCodeHash(proof.recoveryCode!), challengeId };
   await execute(ctx, request, { userId }, mfaStream(userId), mfa, command);
 }
 

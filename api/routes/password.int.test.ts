@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailChangeMails } from '../../projections/mail/messages/email-change.ts';
 import { passwordResetMail } from '../../projections/mail/messages/password-reset.ts';
 import { securityAlertMail } from '../../projections/mail/messages/security-alerts.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
-import { apiClient, signUpBody, strongPassword, type ApiClient } from '../testing/client.ts';
+import { apiClient, strongPassword, type ApiClient } from '../testing/client.ts';
 import { eventTypesOf, linkIn, mailsOf } from '../testing/mails.ts';
+import { signUpAndVerify } from '../testing/sign-up.ts';
 import { RESET_REQUEST_FLOOR_MS } from './password.ts';
 
 let server: RunningServer;
@@ -17,12 +19,10 @@ const newPassword = 'copper-Lantern-77-drifting';
 
 /** A user signed in on two devices. */
 async function userOnTwoDevices() {
-  const body = signUpBody();
-  const first = apiClient(server);
-  const created = await first.post('/api/auth/signup', body);
+  const { body, userId, client: first } = await signUpAndVerify(server);
   const second = apiClient(server);
   expect((await second.post('/api/auth/login', { email: body.email, password: strongPassword })).status).toBe(200);
-  return { body, userId: created.body.userId as string, first, second };
+  return { body, userId, first, second };
 }
 
 async function currentSessionId(client: ApiClient): Promise<string> {
@@ -112,6 +112,20 @@ describe('setting a new password with the reset link', () => {
 
     const alerts = await mailsOf(server, `user-${userId}`, securityAlertMail);
     expect(alerts).toEqual([expect.objectContaining({ to: body.email, subject: 'Your Cloudventory password was reset' })]);
+  });
+
+  it('refuses a link mailed to the address the account had before its address changed', async () => {
+    const { body, userId, token, first } = await resetLink();
+    const newEmail = `moved-${Math.random().toString(36).slice(2, 8)}@example.org`;
+    expect((await first.post('/api/me/email', { newEmail, password: strongPassword })).status).toBe(202);
+    const confirmation = linkIn((await mailsOf(server, `user-${userId}`, emailChangeMails)).find((m) => m.to === newEmail), server.context.config.publicUrl);
+    expect((await apiClient(server).post('/api/auth/confirm-email', { userId, token: confirmation.searchParams.get('token') })).status).toBe(204);
+
+    const stale = await apiClient(server).post('/api/auth/password-reset/confirm', { userId, token, password: newPassword });
+    expect(stale.status).toBe(400);
+    expect(stale.body.error?.message).toBe('This password reset link was sent to an address this account no longer uses; ask for a new one');
+    expect((await apiClient(server).post('/api/auth/login', { email: newEmail, password: strongPassword })).status).toBe(200);
+    expect((await apiClient(server).post('/api/auth/login', { email: body.email, password: strongPassword })).status).toBe(401);
   });
 
   it('refuses a forged token, and a token for another user', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_IDLE_MS } from '../../domain/identity/session.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import type { RunningServer } from '../server.ts';
-import { apiClient, signUpBody, strongPassword, type ApiClient } from '../testing/client.ts';
+import { apiClient, strongPassword, type ApiClient } from '../testing/client.ts';
+import { signUpAndVerify } from '../testing/sign-up.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -19,11 +20,9 @@ interface SessionView {
   current: boolean;
 }
 
-/** A user signed in on a laptop (at sign-up) and a phone. */
+/** A user signed in on a laptop (by the link in the verification mail) and a phone. */
 async function userOnTwoDevices() {
-  const body = signUpBody();
-  const laptop = apiClient(server);
-  await laptop.post('/api/auth/signup', body);
+  const { body, client: laptop } = await signUpAndVerify(server);
   const phone = apiClient(server);
   await phone.post('/api/auth/login', { email: body.email, password: strongPassword }, { 'user-agent': 'PhoneBrowser/1.0' });
   return { laptop, phone };

@@ -3,6 +3,7 @@ import type { Role } from '../../domain/organizations/roles.ts';
 import type { Sealed } from '../../domain/privacy/personal-data.ts';
 import type { RunningServer } from '../server.ts';
 import { apiClient, signUpBody, strongPassword, type ApiClient } from './client.ts';
+import { signUpAndVerify, verificationLinkFor } from './sign-up.ts';
 
 /** Test helpers for organisations: people signed up, verified, invited and joined through the real API. */
 
@@ -24,28 +25,28 @@ async function eventData<T>(server: RunningServer, stream: string, type: string,
   throw new Error(`no ${type} in ${stream}`);
 }
 
-/** Signs up a new account with its own organisation; the address is not verified. */
+/** Signs up a new account with its own organisation and signs in with the password; the address is not verified. */
 export async function signUp(server: RunningServer, overrides: Record<string, unknown> = {}): Promise<Owner> {
   const client = apiClient(server);
   const body = signUpBody({ email: uniqueEmail('owner'), ...overrides });
-  const created = await client.post('/api/auth/signup', body);
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { client, userId: created.body.userId as string, orgId: created.body.orgId as string, email: body.email };
+  const answered = await client.post('/api/auth/signup', body);
+  expect(answered.status, JSON.stringify(answered.body)).toBe(202);
+  const signedIn = await client.post('/api/auth/login', { email: body.email, password: body.password });
+  expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+  const me = await client.get('/api/me');
+  return { client, userId: signedIn.body.userId as string, orgId: me.body.currentOrganizationId as string, email: body.email };
 }
 
-/** Verifies a user's address with the token from their registration, as the mail link would. */
+/** Verifies a user's address with the link from their verification mail. */
 export async function verify(server: RunningServer, person: Person): Promise<void> {
-  const data = await eventData<{ verification: { token: Sealed } }>(server, `user-${person.userId}`, 'UserRegistered');
-  const token = await server.context.vault.open(person.userId, data.verification.token);
-  const verified = await person.client.post('/api/auth/verify-email', { userId: person.userId, token });
+  const verified = await person.client.post('/api/auth/verify-email', await verificationLinkFor(server, person.email));
   expect(verified.status, JSON.stringify(verified.body)).toBe(200);
 }
 
-/** An owner whose address is verified, so they may invite. */
+/** An owner whose address is verified (by the link in the mail, which signed them in), so they may invite. */
 export async function verifiedOwner(server: RunningServer, overrides: Record<string, unknown> = {}): Promise<Owner> {
-  const owner = await signUp(server, overrides);
-  await verify(server, owner);
-  return owner;
+  const { client, userId, orgId, email } = await signUpAndVerify(server, { email: uniqueEmail('owner'), ...overrides });
+  return { client, userId, orgId, email };
 }
 
 /** The token an invitation mail carries, opened from the event log with the invitation's key. */

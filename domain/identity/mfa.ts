@@ -5,8 +5,8 @@ import type { Sealed } from '../privacy/personal-data.ts';
 /**
  * A user's second factor (TOTP), in its own stream so that sign-ins with a code never grow the
  * user's stream. Checking a code needs the opened secret and the clock, so the API matches the code
- * and passes the matched time step (or null): the decider owns the rules that a code is accepted once
- * and that recovery codes are single use.
+ * and passes the matched time step (or null): the decider owns the rules that a code is accepted once,
+ * that recovery codes are single use, and that a sign-in challenge (the password step) is answered once.
  */
 export const mfaStream = (userId: string) => `mfa-${userId}`;
 
@@ -17,7 +17,8 @@ export type MfaEvent =
   | { type: 'MfaEnabled'; data: { recoveryCodeHashes: string[] } }
   | { type: 'MfaDisabled'; data: Record<string, never> }
   | { type: 'MfaCodeAccepted'; data: { timeStep: number } }
-  | { type: 'RecoveryCodeUsed'; data: { codeHash: string } };
+  | { type: 'RecoveryCodeUsed'; data: { codeHash: string } }
+  | { type: 'SignInChallengeAnswered'; data: { challengeId: string } };
 
 /**
  * `timeStep` is the TOTP time step the code matched, or null when it matched none; for EnableMfa,
@@ -27,8 +28,8 @@ export type MfaCommand =
   | { type: 'StartMfaSetup'; secret: Sealed }
   | { type: 'EnableMfa'; secret: Sealed | undefined; timeStep: number | null; recoveryCodeHashes: string[] }
   | { type: 'DisableMfa'; timeStep: number | null }
-  | { type: 'SignInWithCode'; timeStep: number | null }
-  | { type: 'SignInWithRecoveryCode'; codeHash: string };
+  | { type: 'SignInWithCode'; timeStep: number | null; challengeId: string }
+  | { type: 'SignInWithRecoveryCode'; codeHash: string; challengeId: string };
 
 export interface MfaState {
   enabled: boolean;
@@ -39,9 +40,11 @@ export interface MfaState {
   unusedRecoveryCodes: string[];
   /** The last time step accepted: a code for it or an earlier one is a replay. */
   lastTimeStep?: number;
+  /** Challenges that have started a session; each earns one. */
+  answeredChallenges: string[];
 }
 
-const initialState = (): MfaState => ({ enabled: false, unusedRecoveryCodes: [] });
+const initialState = (): MfaState => ({ enabled: false, unusedRecoveryCodes: [], answeredChallenges: [] });
 
 function evolve(state: MfaState, event: MfaEvent): MfaState {
   switch (event.type) {
@@ -51,11 +54,13 @@ function evolve(state: MfaState, event: MfaEvent): MfaState {
     case 'MfaEnabled':
       return { ...state, enabled: true, secret: state.pendingSecret, pendingSecret: undefined, unusedRecoveryCodes: event.data.recoveryCodeHashes };
     case 'MfaDisabled':
-      return initialState();
+      return { ...initialState(), answeredChallenges: state.answeredChallenges };
     case 'MfaCodeAccepted':
       return { ...state, lastTimeStep: event.data.timeStep };
     case 'RecoveryCodeUsed':
       return { ...state, unusedRecoveryCodes: state.unusedRecoveryCodes.filter((hash) => hash !== event.data.codeHash) };
+    case 'SignInChallengeAnswered':
+      return { ...state, answeredChallenges: [...state.answeredChallenges, event.data.challengeId] };
     default:
       return state;
   }
@@ -65,6 +70,11 @@ function evolve(state: MfaState, event: MfaEvent): MfaState {
 function freshTimeStep(timeStep: number | null, state: MfaState): number | undefined {
   if (timeStep === null) return undefined;
   return state.lastTimeStep !== undefined && timeStep <= state.lastTimeStep ? undefined : timeStep;
+}
+
+/** A challenge already answered is a replay: whoever holds it must give the password again. */
+function assertChallengeOpen(challengeId: string, state: MfaState): void {
+  if (state.answeredChallenges.includes(challengeId)) throw new AppError('UNAUTHENTICATED', 'This sign-in has already been completed; please sign in again');
 }
 
 const wrongCode = () => new ValidationError('The code is not right; enter the current code from your authenticator app', [{ path: '/code', message: 'is not right' }]);
@@ -97,14 +107,22 @@ function decide(command: MfaCommand, state: MfaState): MfaEvent[] {
     }
     case 'SignInWithCode': {
       if (!state.enabled) throw new AppError('UNAUTHENTICATED', 'Please sign in again');
+      assertChallengeOpen(command.challengeId, state);
       const timeStep = freshTimeStep(command.timeStep, state);
       if (timeStep === undefined) throw new AppError('UNAUTHENTICATED', 'The code is not right; enter the current code from your authenticator app');
-      return [{ type: 'MfaCodeAccepted', data: { timeStep } }];
+      return [
+        { type: 'MfaCodeAccepted', data: { timeStep } },
+        { type: 'SignInChallengeAnswered', data: { challengeId: command.challengeId } },
+      ];
     }
     case 'SignInWithRecoveryCode':
       if (!state.enabled) throw new AppError('UNAUTHENTICATED', 'Please sign in again');
+      assertChallengeOpen(command.challengeId, state);
       if (!state.unusedRecoveryCodes.includes(command.codeHash)) throw new AppError('UNAUTHENTICATED', 'This recovery code is not right or was already used');
-      return [{ type: 'RecoveryCodeUsed', data: { codeHash: command.codeHash } }];
+      return [
+        { type: 'RecoveryCodeUsed', data: { codeHash: command.codeHash } },
+        { type: 'SignInChallengeAnswered', data: { challengeId: command.challengeId } },
+      ];
   }
 }
 

@@ -49,34 +49,48 @@ describe('turning MFA on', () => {
   });
 });
 
+const answered = (challengeId: string): MfaEvent => ({ type: 'SignInChallengeAnswered', data: { challengeId } });
+
 describe('signing in with a second factor', () => {
-  it('accepts a code for a later time step', () => {
-    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 101 }).then([{ type: 'MfaCodeAccepted', data: { timeStep: 101 } }]);
+  it('accepts a code for a later time step, and marks the challenge answered', () => {
+    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 101, challengeId: 'c-1' }).then([{ type: 'MfaCodeAccepted', data: { timeStep: 101 } }, answered('c-1')]);
+  });
+
+  it('answers each challenge once, whatever the second factor', () => {
+    const signedIn: MfaEvent[] = [...enabled, { type: 'MfaCodeAccepted', data: { timeStep: 101 } }, answered('c-1')];
+    given(mfa, signedIn).when({ type: 'SignInWithCode', timeStep: 102, challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED', /already been completed/);
+    given(mfa, signedIn).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-2', challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED', /already been completed/);
+    given(mfa, signedIn).when({ type: 'SignInWithCode', timeStep: 102, challengeId: 'c-2' }).then([{ type: 'MfaCodeAccepted', data: { timeStep: 102 } }, answered('c-2')]);
+  });
+
+  it('keeps answered challenges answered across turning MFA off and on again', () => {
+    const again: MfaEvent[] = [...enabled, answered('c-1'), disabled, setUpAgain, { type: 'MfaEnabled', data: { recoveryCodeHashes: codes } }];
+    given(mfa, again).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-2', challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED', /already been completed/);
   });
 
   it('refuses a replayed code, and an older one', () => {
-    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 100 }).thenThrows('UNAUTHENTICATED', /code is not right/);
-    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 99 }).thenThrows('UNAUTHENTICATED');
+    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 100, challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED', /code is not right/);
+    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: 99, challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED');
   });
 
   it('refuses a wrong code', () => {
-    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: null }).thenThrows('UNAUTHENTICATED');
+    given(mfa, enabled).when({ type: 'SignInWithCode', timeStep: null, challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED');
   });
 
   it('accepts each recovery code once', () => {
-    given(mfa, enabled).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-3' }).then([{ type: 'RecoveryCodeUsed', data: { codeHash: 'hash-3' } }]);
+    given(mfa, enabled).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-3', challengeId: 'c-1' }).then([{ type: 'RecoveryCodeUsed', data: { codeHash: 'hash-3' } }, answered('c-1')]);
     const used: MfaEvent = { type: 'RecoveryCodeUsed', data: { codeHash: 'hash-3' } };
-    given(mfa, [...enabled, used]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-3' }).thenThrows('UNAUTHENTICATED', /already used/);
-    given(mfa, [...enabled, used]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-4' }).then([{ type: 'RecoveryCodeUsed', data: { codeHash: 'hash-4' } }]);
+    given(mfa, [...enabled, used]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-3', challengeId: 'c-2' }).thenThrows('UNAUTHENTICATED', /already used/);
+    given(mfa, [...enabled, used]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-4', challengeId: 'c-2' }).then([{ type: 'RecoveryCodeUsed', data: { codeHash: 'hash-4' } }, answered('c-2')]);
   });
 
   it('refuses an unknown recovery code', () => {
-    given(mfa, enabled).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-of-a-guess' }).thenThrows('UNAUTHENTICATED');
+    given(mfa, enabled).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-of-a-guess', challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED');
   });
 
   it('asks for a new sign-in when MFA is not on (any more)', () => {
-    given(mfa, []).when({ type: 'SignInWithCode', timeStep: 5 }).thenThrows('UNAUTHENTICATED', /sign in again/);
-    given(mfa, [...enabled, disabled]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-1' }).thenThrows('UNAUTHENTICATED');
+    given(mfa, []).when({ type: 'SignInWithCode', timeStep: 5, challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED', /sign in again/);
+    given(mfa, [...enabled, disabled]).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-1', challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED');
   });
 });
 
@@ -101,7 +115,7 @@ describe('turning MFA off', () => {
 
   it('forgets the old secret: a new setup starts from scratch, even within the same time step', () => {
     const off: MfaEvent[] = [...enabled, { type: 'MfaCodeAccepted', data: { timeStep: 102 } }, disabled];
-    given(mfa, off).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-0' }).thenThrows('UNAUTHENTICATED');
+    given(mfa, off).when({ type: 'SignInWithRecoveryCode', codeHash: 'hash-0', challengeId: 'c-1' }).thenThrows('UNAUTHENTICATED');
     given(mfa, [...off, setUpAgain])
       .when({ type: 'EnableMfa', secret: otherSecret, timeStep: 102, recoveryCodeHashes: codes })
       .then([

@@ -19,7 +19,9 @@ export type UserEvent =
   | { type: 'ProfileUpdated'; data: ProfileChanges }
   /** `currentEmail` is the address being replaced: the alert goes there even if the change is confirmed before the mail is sent. */
   | { type: 'EmailChangeRequested'; data: { newEmail: Sealed; newEmailHash: string; currentEmail: Sealed; confirmation: IssuedToken } }
-  | { type: 'EmailChanged'; data: { email: Sealed; emailHash: string; previousEmailHash: string } };
+  | { type: 'EmailChanged'; data: { email: Sealed; emailHash: string; previousEmailHash: string } }
+  /** Someone tried to sign up with this account's address: its owner is told (at most hourly), the stranger is not. */
+  | { type: 'SignUpAttempted'; data: { at: string } };
 
 /** Only the fields given change; a name set to null is removed. */
 export interface ProfileChanges {
@@ -51,7 +53,9 @@ export type UserCommand =
   | { type: 'ChangePassword'; passwordHash: string }
   | ({ type: 'UpdateProfile' } & ProfileChanges)
   | { type: 'RequestEmailChange'; newEmail: Sealed; newEmailHash: string; confirmation: IssuedToken }
-  | { type: 'ConfirmEmailChange'; tokenHash: string; now: Date };
+  | { type: 'ConfirmEmailChange'; tokenHash: string; now: Date }
+  /** A sign-up named `emailHash`, an address already reserved by this user. */
+  | { type: 'NoteSignUpAttempt'; emailHash: string; now: Date };
 
 interface TokenState {
   tokenHash: string;
@@ -66,21 +70,28 @@ export interface UserState {
   emailHash?: string;
   email?: Sealed;
   passwordHash?: string;
+  /** 1 for the password chosen at sign-up, one more at each change or reset: what an MFA challenge is bound to. */
+  passwordVersion: number;
   verified: boolean;
   verifications: TokenState[];
   passwordResets: TokenState[];
   /** The latest change asked for; a newer request replaces it (its address is released by the caller). */
   pendingEmailChange?: TokenState & { email: Sealed; emailHash: string };
+  lastSignUpAttemptAt?: string;
 }
 
 /** How often a verification mail may be requested again. */
 export const VERIFICATION_RESEND_INTERVAL_MS = 60_000;
 /** Reset mails to one account are sent at most this often, so nobody can flood someone's inbox with them. */
 export const PASSWORD_RESET_INTERVAL_MS = 60_000;
+/** The owner hears of sign-ups with their address at most this often, so strangers cannot flood their inbox. */
+export const SIGN_UP_ATTEMPT_NOTICE_INTERVAL_MS = 3600_000;
 
 const tokenState = ({ tokenHash, issuedAt, expiresAt }: IssuedToken): TokenState => ({ tokenHash, issuedAt, expiresAt });
 /** Marks every token still open as spent, e.g. all reset links once the password has changed. */
 const spend = (tokens: TokenState[], reason: string) => tokens.map((t) => ({ ...t, usedAt: t.usedAt ?? reason }));
+/** Why a reset link stopped working when it was never used: it went to the address the account had before. */
+const ADDRESS_REPLACED = 'address-replaced';
 
 function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
@@ -92,6 +103,7 @@ function evolve(state: UserState, event: UserEvent): UserState {
         emailHash: event.data.emailHash,
         email: event.data.email,
         passwordHash: event.data.passwordHash,
+        passwordVersion: 1,
         verifications: event.data.verification ? [tokenState(event.data.verification)] : [],
       };
     case 'VerificationMailRequested':
@@ -102,12 +114,13 @@ function evolve(state: UserState, event: UserEvent): UserState {
       return { ...state, passwordResets: [...state.passwordResets, tokenState(event.data.reset)] };
     // A new password ends every reset link still open, whichever way it was set.
     case 'PasswordReset':
-      return { ...state, passwordHash: event.data.passwordHash, passwordResets: spend(state.passwordResets, 'reset') };
+      return { ...state, passwordHash: event.data.passwordHash, passwordVersion: state.passwordVersion + 1, passwordResets: spend(state.passwordResets, 'reset') };
     case 'PasswordChanged':
-      return { ...state, passwordHash: event.data.passwordHash, passwordResets: spend(state.passwordResets, 'changed') };
+      return { ...state, passwordHash: event.data.passwordHash, passwordVersion: state.passwordVersion + 1, passwordResets: spend(state.passwordResets, 'changed') };
     case 'EmailChangeRequested':
       return { ...state, pendingEmailChange: { ...tokenState(event.data.confirmation), email: event.data.newEmail, emailHash: event.data.newEmailHash } };
-    // Confirming from the new mailbox proves it; links sent to the old address must no longer verify anything.
+    // Confirming from the new mailbox proves it; links sent to the old address must no longer verify
+    // anything, nor reset the password (whoever still reads the old mailbox is not the owner any more).
     case 'EmailChanged':
       return {
         ...state,
@@ -115,8 +128,11 @@ function evolve(state: UserState, event: UserEvent): UserState {
         emailHash: event.data.emailHash,
         verified: true,
         verifications: spend(state.verifications, 'replaced'),
+        passwordResets: spend(state.passwordResets, ADDRESS_REPLACED),
         ...(state.pendingEmailChange ? { pendingEmailChange: { ...state.pendingEmailChange, usedAt: 'confirmed' } } : {}),
       };
+    case 'SignUpAttempted':
+      return { ...state, lastSignUpAttemptAt: event.data.at };
     default:
       return state;
   }
@@ -159,9 +175,12 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return [{ type: 'PasswordResetRequested', data: { reset: command.reset } }];
     }
     case 'ResetPassword': {
-      const outcome = checkToken(state.passwordResets.find((t) => t.tokenHash === command.tokenHash), command.now);
+      const reset = state.passwordResets.find((t) => t.tokenHash === command.tokenHash);
+      const outcome = checkToken(reset, command.now);
       if (outcome === 'valid') return [{ type: 'PasswordReset', data: { passwordHash: command.passwordHash } }];
       if (outcome === 'expired') throw new ValidationError('This password reset link has expired; ask for a new one');
+      if (reset?.usedAt === ADDRESS_REPLACED)
+        throw new ValidationError('This password reset link was sent to an address this account no longer uses; ask for a new one');
       if (outcome === 'used') throw new ValidationError('This password reset link has already been used; ask for a new one');
       throw new ValidationError('This password reset link is not valid');
     }
@@ -185,11 +204,18 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       if (outcome === 'expired') throw new ValidationError('This confirmation link has expired; ask for the change again');
       throw new ValidationError('This confirmation link is not valid');
     }
+    case 'NoteSignUpAttempt': {
+      // Reserved for an address change not confirmed yet: the address is not this user's to be told about.
+      if (command.emailHash !== state.emailHash) return [];
+      const last = state.lastSignUpAttemptAt;
+      if (last && command.now.getTime() - Date.parse(last) < SIGN_UP_ATTEMPT_NOTICE_INTERVAL_MS) return [];
+      return [{ type: 'SignUpAttempted', data: { at: command.now.toISOString() } }];
+    }
   }
 }
 
 export const user: Decider<UserCommand, UserEvent, UserState> = {
-  initialState: () => ({ registered: false, verified: false, verifications: [], passwordResets: [] }),
+  initialState: () => ({ registered: false, passwordVersion: 0, verified: false, verifications: [], passwordResets: [] }),
   evolve,
   decide,
 };

@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { given } from '../eventsourcing/specification.ts';
 import type { Sealed } from '../privacy/personal-data.ts';
 import type { IssuedToken } from './tokens.ts';
-import { PASSWORD_RESET_INTERVAL_MS, user, VERIFICATION_RESEND_INTERVAL_MS, type UserEvent } from './user.ts';
+import { PASSWORD_RESET_INTERVAL_MS, SIGN_UP_ATTEMPT_NOTICE_INTERVAL_MS, user, VERIFICATION_RESEND_INTERVAL_MS, type UserEvent } from './user.ts';
 
 const sealed = (value: string) => `sealed:${value}` as Sealed;
 const at = (iso: string) => new Date(iso);
@@ -155,6 +155,12 @@ describe('changing the password', () => {
   it('records the new hash', () => {
     given(user, [registered]).when({ type: 'ChangePassword', passwordHash: 'pw-2' }).then([{ type: 'PasswordChanged', data: { passwordHash: 'pw-2' } }]);
   });
+
+  it('counts versions of the password, 1 at sign-up and one more at each change or reset, for what is bound to one of them', () => {
+    const history: UserEvent[] = [registered, { type: 'PasswordChanged', data: { passwordHash: 'pw-2' } }, { type: 'PasswordReset', data: { passwordHash: 'pw-3' } }];
+    expect(history.slice(0, 1).reduce(user.evolve, user.initialState()).passwordVersion).toBe(1);
+    expect(history.reduce(user.evolve, user.initialState()).passwordVersion).toBe(3);
+  });
 });
 
 describe('profile', () => {
@@ -224,5 +230,42 @@ describe('changing the e-mail address', () => {
 
   it('refuses a token when no change was asked for', () => {
     given(user, [registered]).when({ type: 'ConfirmEmailChange', tokenHash: 'hash-change-1', now: at('2026-03-10T09:00:00.000Z') }).thenThrows('VALIDATION_FAILED', /not valid/);
+  });
+
+  it('ends the reset links mailed to the old address once the new one is confirmed', () => {
+    const reset = token('reset-1', '2026-03-10T08:10:00.000Z', 1);
+    given(user, [registered, { type: 'PasswordResetRequested', data: { reset } }, requested, changed])
+      .when({ type: 'ResetPassword', tokenHash: 'hash-reset-1', passwordHash: 'pw-2', now: at('2026-03-10T08:20:00.000Z') })
+      .thenThrows('VALIDATION_FAILED', /address this account no longer uses/);
+  });
+
+  it('still resets with a link mailed to the new address after the change', () => {
+    const reset = token('reset-2', '2026-03-10T09:10:00.000Z', 1);
+    given(user, [registered, requested, changed, { type: 'PasswordResetRequested', data: { reset } }])
+      .when({ type: 'ResetPassword', tokenHash: 'hash-reset-2', passwordHash: 'pw-2', now: at('2026-03-10T09:20:00.000Z') })
+      .then([{ type: 'PasswordReset', data: { passwordHash: 'pw-2' } }]);
+  });
+});
+
+describe('a sign-up with the address of this account', () => {
+  const noted: UserEvent = { type: 'SignUpAttempted', data: { at: '2026-03-12T10:00:00.000Z' } };
+
+  it('is noted, so the owner can be told', () => {
+    given(user, [registered]).when({ type: 'NoteSignUpAttempt', emailHash: 'email-ada', now: at('2026-03-12T10:00:00.000Z') }).then([noted]);
+  });
+
+  it('is noted at most once an hour, so nobody can flood the inbox', () => {
+    const tooSoon = new Date(Date.parse(noted.data.at) + SIGN_UP_ATTEMPT_NOTICE_INTERVAL_MS - 1);
+    given(user, [registered, noted]).when({ type: 'NoteSignUpAttempt', emailHash: 'email-ada', now: tooSoon }).then([]);
+    const later = new Date(Date.parse(noted.data.at) + SIGN_UP_ATTEMPT_NOTICE_INTERVAL_MS);
+    given(user, [registered, noted]).when({ type: 'NoteSignUpAttempt', emailHash: 'email-ada', now: later }).then([{ type: 'SignUpAttempted', data: { at: later.toISOString() } }]);
+  });
+
+  it('is not noted for an address the user has asked to change to but not confirmed: it is not theirs yet', () => {
+    given(user, [registered]).when({ type: 'NoteSignUpAttempt', emailHash: 'email-new', now: at('2026-03-12T10:00:00.000Z') }).then([]);
+  });
+
+  it('is NOT_FOUND while the account holding the address is still being registered', () => {
+    given(user, []).when({ type: 'NoteSignUpAttempt', emailHash: 'email-ada', now: at('2026-03-12T10:00:00.000Z') }).thenThrows('NOT_FOUND');
   });
 });

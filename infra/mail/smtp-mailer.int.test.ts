@@ -1,6 +1,8 @@
+import { createServer } from 'node:net';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MailMessage } from '../../domain/mail/mailer.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, loggerOptions } from '../logger.ts';
 import { freePort, startSmtpSink } from '../testing/peers.ts';
 import { createSmtpMailer } from './smtp-mailer.ts';
 
@@ -59,6 +61,34 @@ describe('SMTP mailer errors', () => {
     await expect(sending).rejects.toThrow(/ECONNREFUSED/);
     await expect(sending).rejects.not.toThrow(/hunter2/);
     await mailer.close();
+  });
+
+  it('keeps the recipient out of the error (it is logged and kept) when the server refuses the address', async () => {
+    // Just enough SMTP to be told no at RCPT TO, naming the address as real servers do.
+    const server = createServer((socket) => {
+      socket.write('220 refusing.example ESMTP\r\n');
+      socket.on('data', (chunk) => {
+        for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'EHLO' || verb === 'HELO' || verb === 'MAIL') socket.write('250 OK\r\n');
+          else if (verb === 'RCPT') socket.write(`550 5.1.1 ${line.slice(line.indexOf('<'))}: Recipient address rejected\r\n`);
+          else if (verb === 'QUIT') socket.end('221 Bye\r\n');
+          else socket.write('502 Not implemented\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, from, logger });
+    const error = await mailer.send(invitation).then(() => undefined, (e: unknown) => e as Error);
+    await mailer.close();
+    server.close();
+
+    expect(error?.message).toMatch(/Recipient address rejected/);
+    const lines: string[] = [];
+    pino(loggerOptions('info'), { write: (line: string) => void lines.push(line) }).warn({ err: error }, 'mail delivery failed; will retry');
+    expect(lines.join('')).toContain('Recipient address rejected');
+    expect(lines.join('')).not.toContain('zoe@example.com');
   });
 
   it('refuses a messageId that would not be a safe header or file name', async () => {

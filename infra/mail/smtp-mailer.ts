@@ -28,8 +28,10 @@ export function createSmtpMailer({ url, from, logger }: SmtpMailerOptions): Mail
         const info = await transport.sendMail(mail);
         logger.debug({ messageId: message.messageId, server, response: info.response }, 'mail sent');
       } catch (error) {
-        const reason = withoutPassword((error as Error).message, parsed);
-        throw new Error(`SMTP server ${server} did not accept mail ${message.messageId}: ${reason}`, { cause: error });
+        // Servers name the recipient in their refusals; this message is logged and kept in the outbox,
+        // so addresses are cut out, and the original error (which has them) is not attached.
+        const reason = withoutAddresses(withoutPassword((error as Error).message, parsed));
+        throw Object.assign(new Error(`SMTP server ${server} did not accept mail ${message.messageId}: ${reason}`), { code: (error as { code?: unknown }).code });
       }
     },
     async close() {
@@ -53,6 +55,9 @@ export function toNodemailerMail(from: string, message: MailMessage): SendMailOp
 function describeServer(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`;
 }
+
+/** Any e-mail address in a server's answer (the recipient's, usually) replaced by a mark. */
+const withoutAddresses = (text: string) => text.replace(/[^\s<>,;:"'()[\]]+@[^\s<>,;:"'()[\]]+/g, '[address]');
 
 /** nodemailer keeps the password out of its messages; this makes sure, in both the URL's and the decoded spelling. */
 function withoutPassword(text: string, url: URL): string {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
 import { apiClient, signUpBody } from '../../api/testing/client.ts';
+import { verificationLinkFor } from '../../api/testing/sign-up.ts';
 import { startTestServer } from '../testing/server.ts';
 import type { AccessLogEntry } from './access-log.ts';
 
@@ -13,20 +14,23 @@ afterAll(() => server?.close());
 describe('usage data', () => {
   it('logs each request by route pattern, never the raw URL with its tokens', async () => {
     const client = apiClient(server);
-    const { body } = await client.post('/api/auth/signup', signUpBody(), { 'user-agent': 'UsageTest/2.0' });
-    await client.post('/api/auth/verify-email', { userId: body.userId, token: 'secret-token-that-must-not-be-logged-0123456789' });
+    const body = signUpBody();
+    await client.post('/api/auth/signup', body, { 'user-agent': 'UsageTest/2.0' });
+    const { userId } = await verificationLinkFor(server, body.email);
+    await client.post('/api/auth/verify-email', { userId, token: 'secret-token-that-must-not-be-logged-0123456789' });
+    await client.post('/api/auth/login', { email: body.email, password: body.password });
     await client.get('/api/me');
     const log = server.stores.documents.collection<AccessLogEntry>('access_log');
     const entries = await log.find({ userAgent: 'UsageTest/2.0' }, { sort: [['at', 1]] });
-    expect(entries.map((e) => [e.method, e.path, e.status])).toEqual([['POST', '/api/auth/signup', 201]]);
+    expect(entries.map((e) => [e.method, e.path, e.status])).toEqual([['POST', '/api/auth/signup', 202]]);
     const all = await log.find({}, { sort: [['at', 1]] });
     expect(all.map((e) => e.path)).toEqual(expect.arrayContaining(['/api/auth/verify-email', '/api/me']));
     expect(JSON.stringify(all)).not.toContain('secret-token-that-must-not-be-logged');
-    expect(all.find((e) => e.path === '/api/me')).toMatchObject({ userId: body.userId, ip: '127.0.0.1', status: 200 });
+    expect(all.find((e) => e.path === '/api/me')).toMatchObject({ userId, ip: '127.0.0.1', status: 200 });
 
     const usage = await server.stores.documents.collection('feature_usage').find({});
     expect(usage.find((u) => u.feature === 'POST /api/auth/signup')).toMatchObject({ count: 1 });
-    expect(JSON.stringify(usage)).not.toContain(body.userId as string);
+    expect(JSON.stringify(usage)).not.toContain(userId);
   });
 });
 

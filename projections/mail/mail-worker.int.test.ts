@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
 import { apiClient, signUpBody } from '../../api/testing/client.ts';
+import { addressHolder } from '../../api/testing/sign-up.ts';
 import { createSmtpMailer } from '../../infra/mail/smtp-mailer.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { freePort, startSmtpSink, type SmtpSink } from '../../infra/testing/peers.ts';
@@ -29,18 +30,19 @@ describe.runIf(sink.peer)('mail worker', () => {
   });
   afterAll(() => server?.close());
 
-  it('sends the verification mail over SMTP, with a link that verifies the address', async () => {
+  it('sends the verification mail over SMTP, with a link that verifies the address and signs in', async () => {
     const client = apiClient(server);
     const body = signUpBody({ firstName: 'Zoë' });
-    const { body: created } = await client.post('/api/auth/signup', body);
+    expect((await client.post('/api/auth/signup', body)).status).toBe(202);
     await expect.poll(async () => (await smtp.messages()).filter((m) => m.headers.get('to') === body.email).length, { timeout: 10_000 }).toBe(1);
     const mail = (await smtp.messages()).find((m) => m.headers.get('to') === body.email)!;
     expect(mail.headers.get('subject')).toBe('Verify your e-mail address for Cloudventory');
     expect(mail.text).toContain('Hello Zoë,');
     expect(mail.html).toContain('Verify my e-mail address');
     const [, userId, token] = verificationLink(mail.text)!;
-    expect(userId).toBe(created.userId);
-    expect((await client.post('/api/auth/verify-email', { userId, token })).body).toEqual({ verified: true });
+    expect(userId).toBe(await addressHolder(server, body.email));
+    expect((await client.post('/api/auth/verify-email', { userId, token })).body).toEqual({ verified: true, signedIn: true });
+    expect((await client.get('/api/me')).body).toMatchObject({ user: { id: userId, verified: true } });
 
     const outbox = await readModel<OutboxMail>(server.stores.documents, 'mail', 'outbox');
     const [sent] = await outbox.find({ status: 'sent' });

@@ -19,7 +19,7 @@ export const verificationMail: ComposeMail = async (event, ctx) => {
       subject: 'Verify your e-mail address for Cloudventory',
       ...layout({
         greeting: greeting(user.firstName),
-        paragraphs: ['Please confirm that this is your e-mail address. The link works once and expires in 24 hours.'],
+        paragraphs: ['Please confirm that this is your e-mail address; the link then signs you in. It works once and expires in 24 hours.'],
         action: { label: 'Verify my e-mail address', url },
         footer: 'If you did not create a Cloudventory account, ignore this mail.',
       }),
