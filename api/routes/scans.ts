@@ -178,7 +178,12 @@ export function scanRoutes(ctx: AppContext, engine: ScanEngine, timing: ScanStre
           tags: ['scans'],
           summary: 'Follow a scan: server-sent `scan` events with the scan at once and on every change, then `end` once it has finished',
           params: scanParams,
-          response: { 200: { description: 'A stream of server-sent events', content: { 'text/event-stream': { schema: z.string() } } } },
+          response: {
+            200: {
+              description: 'Server-sent events, each described here: `scan` with the scan as JSON (as GET …/scans/{scanId} answers it), then `end`',
+              content: { 'text/event-stream': { schema: z.object({ event: z.enum(['scan', 'end']), data: z.string() }) } },
+            },
+          },
         },
       },
       async (request, reply) => {

@@ -48,7 +48,7 @@ export async function waitForPort(port: number, timeoutMs: number, child?: Child
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
-function missing<Peer extends RunningPeer>(reason: string): PeerOrReason<Peer> {
+function missing(reason: string): { reason: string } {
   if (process.env.CI === 'true') throw new Error(`${reason}; under CI=true every peer must be installed by .ci/run`);
   return { reason };
 }
@@ -120,4 +120,12 @@ export async function startMoto(): Promise<PeerOrReason> {
 export async function resetMoto(url: string): Promise<void> {
   const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed with ${response.status}`);
+}
+
+/** The schemathesis command line (4.x), the API fuzzer: a program each test runs, not a server to start. */
+export function findSchemathesis(): { command: string; reason?: undefined } | { command?: undefined; reason: string } {
+  const version = spawnSync('schemathesis', ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return missing("schemathesis not installed (python3 -m pip install 'schemathesis==4.32.5', or run infra/peers/install.sh)");
+  if (!/version 4\./.test(version.stdout)) return missing(`schemathesis 4.x needed, found ${version.stdout.trim()} (run infra/peers/install.sh)`);
+  return { command: 'schemathesis' };
 }
