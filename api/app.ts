@@ -4,7 +4,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { RunningProjection } from '../projections/runner.ts';
 import type { AppContext } from './context.ts';
 import { recordUsage } from '../infra/usage/access-log.ts';
-import { registerAuth } from './plugins/auth.ts';
+import { registerAuth, SESSION_COOKIE } from './plugins/auth.ts';
 import { refuseNonCanonicalPaths } from './plugins/canonical-path.ts';
 import { enforceRouteContract } from './plugins/route-contract.ts';
 import { registerRateLimits } from './plugins/rate-limits.ts';
@@ -47,7 +47,7 @@ export async function buildApp(ctx: AppContext, webBuildDir: string, reported: r
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Cloudventory API', version: '0.1.0', description: 'AWS resource inventory and monitoring.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'cv_session' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
     },
     transform: jsonSchemaTransform,
   });

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import type { Decider, DomainEvent } from '../domain/eventsourcing/decider.ts';
@@ -21,6 +21,8 @@ export interface AppContext {
   logger: Logger;
   now: () => Date;
   newId: () => string;
+  /** A uniformly random whole number from 0 up to `max` (exclusive), from a secure source: codes people type. */
+  randomInt: (max: number) => number;
   /** Keyed hash of a normalised e-mail address (see infra/keys/derive.ts). */
   emailIndex: (email: string) => string;
   sessionSigningKey: Buffer;
@@ -72,7 +74,7 @@ export async function execute<Command, Event extends DomainEvent, State>(
     stream,
     command,
     {
-      commandId: commandId ?? keyed?.commandId ?? randomUUID(),
+      commandId: commandId ?? keyed?.commandId ?? ctx.newId(),
       requestFingerprint: keyed?.requestFingerprint,
       actor: actor.userId,
       orgId: actor.orgId,

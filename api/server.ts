@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../infra/config.ts';
@@ -58,6 +58,7 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       logger,
       now,
       newId: randomUUID,
+      randomInt,
       emailIndex: emailIndexer(masterKey),
       sessionSigningKey: deriveKey(masterKey, 'session-signing'),
       requestDigestKey: deriveKey(masterKey, 'request-digest'),

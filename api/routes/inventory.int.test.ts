@@ -7,7 +7,7 @@ import { recordInventory, recordListing, resource } from '../testing/inventory.t
 import { joinAs, verifiedOwner, type Owner, type Person } from '../testing/organizations.ts';
 
 /**
- * The inventory API (/work/notes/inventory-contract.md) on histories written to the log in the
+ * The inventory API on histories written to the log in the
  * scanner's shapes and projected by the running server: validation, tenant scoping, answers as of
  * an instant, pages, compare, one resource, the graph and the export.
  */

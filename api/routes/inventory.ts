@@ -142,7 +142,7 @@ async function* chunked(pieces: AsyncIterable<string>): AsyncGenerator<string> {
 
 /**
  * The inventory as of any instant, what changed between two, one resource and its history, the
- * network graph and an export (the contract: /work/notes/inventory-contract.md). Every read is
+ * network graph and an export (each documented in /api/openapi.json). Every read is
  * scoped to the organisation in the path; another organisation's resources do not exist here.
  */
 export function inventoryRoutes(ctx: AppContext): FastifyPluginAsyncZod {

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
@@ -39,7 +38,7 @@ async function timeStepOf(ctx: AppContext, userId: string, secret: Sealed | unde
 const recoveryCodeHash = (code: string) => hashToken(code.toLowerCase().replace(/[^a-z0-9]/g, ''));
 
 /** 10 characters from an alphabet without look-alikes (about 50 bits), shown as `xxxxx-xxxxx`. */
-function newRecoveryCode(): string {
+function newRecoveryCode(randomInt: (max: number) => number): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
   const chars = Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
@@ -136,7 +135,7 @@ export function mfaRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const userId = request.auth!.userId;
         const secret = (await loadMfa(ctx, userId)).pendingSecret;
-        const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+        const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode(ctx.randomInt));
         const result = await execute(ctx, request, { userId }, mfaStream(userId), mfa, {
           type: 'EnableMfa',
           secret,

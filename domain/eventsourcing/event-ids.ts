@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /**
  * Event ids derived from the command id: a retried command produces the same ids, and the store
@@ -20,5 +20,3 @@ export function decisionEventIds(commandId: string, decision: unknown, count: nu
   const digest = createHash('sha256').update(JSON.stringify(decision)).digest('hex');
   return Array.from({ length: count }, (_, index) => deriveEventId(`${commandId}\u0000${digest}`, index));
 }
-
-export const newId = (): string => randomUUID();
