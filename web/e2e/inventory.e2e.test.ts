@@ -8,6 +8,7 @@ import { freePort, startMoto } from '../../infra/testing/peers.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
 import { createAwsClients } from '../../scanner/aws/clients.ts';
 import { seedAccount, type SeededAccount } from '../../scanner/testing/seed-account.ts';
+import type { paths } from '../src/lib/contract.ts';
 
 /**
  * The inventory through the web app, in Chromium, against the real server with moto standing in
@@ -31,12 +32,7 @@ const TIMEZONE = 'Asia/Kolkata';
 const STEP_MS = 60_000;
 const SCAN_MS = 60_000;
 
-interface ScanView {
-  id: string;
-  status: string;
-  requestedAt: string;
-  finishedAt: string | null;
-}
+type ScanView = paths['/api/orgs/{orgId}/scans/{scanId}']['get']['responses'][200]['application/json']['scan'];
 
 describe.runIf(browser && moto?.peer)('the inventory in the web app', () => {
   let server: RunningServer;

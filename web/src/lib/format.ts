@@ -1,3 +1,5 @@
+import type { Role } from './api';
+
 /** Dates and devices as people read them. */
 
 export function formatTime(iso: string | null | undefined, timeZone?: string): string {
@@ -40,4 +42,4 @@ export function describeDevice(userAgent: string | null | undefined): string {
   return browser ?? system ?? userAgent.slice(0, 60);
 }
 
-export const roleLabel: Record<string, string> = { owner: 'Owner', admin: 'Admin', member: 'Member', viewer: 'Viewer' };
+export const roleLabel: Record<string, string> = { owner: 'Owner', admin: 'Admin', member: 'Member', viewer: 'Viewer' } satisfies Record<Role, string>;

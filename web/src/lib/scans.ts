@@ -1,4 +1,5 @@
 import type { Freshness, PartitionOutcome, Regions, Scan, ScanStatus } from './api';
+import type { ResourceType } from './inventory/api';
 
 /** Scans, connections and freshness as people read them. */
 
@@ -60,7 +61,7 @@ const typeNames: Record<string, string> = {
   'rds:db-instance': 'RDS instances',
   'rds:db-cluster': 'RDS clusters',
   's3:bucket': 'S3 buckets',
-};
+} satisfies Record<ResourceType, string>;
 
 /** `ec2:instance` → `EC2 instances`; an unknown type as it is. */
 export const typeLabel = (type: string) => typeNames[type] ?? type;

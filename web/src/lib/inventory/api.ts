@@ -1,173 +1,47 @@
-import { seg } from '$lib/api';
+import { seg, type Answer } from '$lib/api';
+import { enums } from '$lib/contract';
 
-/** The inventory API's answers (see the inventory contract): the estate as of an instant, its changes and its graph. */
+/** The inventory API's answers, named from the contract: the estate as of an instant, its changes and its graph. */
 
-export const RESOURCE_TYPES = [
-  'ec2:instance',
-  'ec2:volume',
-  'ec2:vpc',
-  'ec2:subnet',
-  'ec2:security-group',
-  's3:bucket',
-  'rds:db-instance',
-  'rds:db-cluster',
-  'lambda:function',
-  'iam:user',
-  'iam:role',
-  'iam:policy',
-  'iam:account',
-] as const;
+const listQuery = enums['/api/orgs/{orgId}/inventory'].get.query;
 
-export type SortKey = 'name' | 'type' | 'region' | 'account' | 'changed';
-export const SORT_KEYS: readonly SortKey[] = ['name', 'type', 'region', 'account', 'changed'];
+/** Every resource type the inventory holds, in the order the API lists them. */
+export const RESOURCE_TYPES = listQuery.type;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export interface ResourceSummary {
-  /** base64url(ARN): names the resource in URLs. */
-  key: string;
-  arn: string;
-  type: string;
-  name: string;
-  accountId: string;
-  region: string;
-  connectionId: string;
-  tags: Record<string, string>;
-  /** When the version shown was first observed. */
-  validFrom: string;
-}
+/** The columns the inventory sorts by (`-name` sorts by name, descending). */
+export type SortKey = Exclude<(typeof listQuery.sort)[number], `-${string}`>;
+export const SORT_KEYS: readonly SortKey[] = listQuery.sort.filter((token): token is SortKey => !token.startsWith('-'));
 
-export type ScopeStatus = 'fresh' | 'stale' | 'unknown';
+export type InventoryPage = Answer<'/api/orgs/{orgId}/inventory', 'get'>;
+/** `key` is the base64url of the ARN, which names the resource in URLs; `validFrom`, when the version shown was first observed. */
+export type ResourceSummary = InventoryPage['resources'][number];
+/** `unknown`: scopes never listed completely at or before `asOf`; `stale`: last listed completely more than 24 h before it. */
+export type InventoryFreshness = InventoryPage['freshness'];
+export type FreshnessScope = InventoryFreshness['scopes'][number];
+export type ScopeStatus = FreshnessScope['status'];
 
-export interface FreshnessScope {
-  accountId: string;
-  region: string;
-  type: string;
-  lastCompleteAt: string | null;
-  status: ScopeStatus;
-}
+export type InventorySummary = Answer<'/api/orgs/{orgId}/inventory/summary', 'get'>;
 
-export interface InventoryFreshness {
-  asOf: string;
-  scopes: FreshnessScope[];
-  /** Scopes never listed completely at or before asOf. */
-  unknown: number;
-  /** Scopes whose last complete listing is more than 24 h before asOf. */
-  stale: number;
-}
+export type InventoryComparison = Answer<'/api/orgs/{orgId}/inventory/compare', 'get'>;
+export type ChangedResource = InventoryComparison['changed'][number];
 
-export interface InventoryPage {
-  asOf: string;
-  total: number;
-  resources: ResourceSummary[];
-  nextCursor: string | null;
-  freshness: InventoryFreshness;
-}
+export type ResourceAnswer = Answer<'/api/orgs/{orgId}/resources/{key}', 'get'>;
+/** `validTo` is null while the version is current. */
+export type ResourceDetail = ResourceAnswer['resource'];
+/** `targetKey` is null for the internet, or for something outside the inventory. */
+export type Relationship = ResourceDetail['relationships'][number];
 
-export interface InventorySummary {
-  asOf: string;
-  total: number;
-  byType: { type: string; count: number }[];
-  byRegion: { region: string; count: number }[];
-  byAccount: { accountId: string; count: number }[];
-  freshness: InventoryFreshness;
-}
+export type ResourceHistory = Answer<'/api/orgs/{orgId}/resources/{key}/history', 'get'>;
+/** `changes`: the diff from the version before it in time (empty for a discovery or a deletion). */
+export type ResourceVersion = ResourceHistory['versions'][number];
+/** `before` is absent when the path appeared, `after` when it disappeared. */
+export type PathChange = ResourceVersion['changes'][number];
 
-export type ChangedResource = ResourceSummary & { changedPaths: string[] };
-
-export interface InventoryComparison {
-  from: string;
-  to: string;
-  counts: { added: number; removed: number; changed: number };
-  added: ResourceSummary[];
-  removed: ResourceSummary[];
-  changed: ChangedResource[];
-  truncated: boolean;
-  freshness: { from: InventoryFreshness; to: InventoryFreshness };
-}
-
-export interface Relationship {
-  kind: string;
-  target: string;
-  /** Null for the internet. */
-  targetKey: string | null;
-}
-
-export interface ResourceDetail {
-  key: string;
-  arn: string;
-  type: string;
-  name: string;
-  accountId: string;
-  region: string;
-  connectionId: string;
-  tags: Record<string, string>;
-  config: Record<string, unknown>;
-  relationships: Relationship[];
-  validFrom: string;
-  /** Null while the version is current. */
-  validTo: string | null;
-  versionId: string;
-}
-
-export interface ResourceAnswer {
-  asOf: string;
-  resource: ResourceDetail;
-  freshness: InventoryFreshness;
-}
-
-export interface PathChange {
-  path: string;
-  /** Absent when the path appeared. */
-  before?: unknown;
-  /** Absent when the path disappeared. */
-  after?: unknown;
-}
-
-export interface ResourceVersion {
-  versionId: string;
-  kind: 'discovered' | 'changed' | 'deleted' | 'disconnected';
-  validFrom: string;
-  validTo: string | null;
-  scanId: string;
-  /** The diff from the version before it in time (empty for a discovery or a deletion). */
-  changes: PathChange[];
-}
-
-export interface ResourceHistory {
-  key: string;
-  arn: string;
-  type: string;
-  name: string;
-  versions: ResourceVersion[];
-  nextCursor: string | null;
-}
-
-export interface TopologyNode {
-  /** The ARN; `internet`; or the target of a relationship to something outside the inventory. */
-  id: string;
-  key: string | null;
-  type: string;
-  name: string;
-  accountId: string | null;
-  region: string | null;
-  /** The box it is drawn in: a subnet's VPC, an instance's (database's, function's) subnet. */
-  parent: string | null;
-  /** Open to the internet, or using a group that is. */
-  exposed: boolean;
-}
-
-export interface TopologyEdge {
-  source: string;
-  target: string;
-  kind: string;
-}
-
-export interface Topology {
-  asOf: string;
-  nodes: TopologyNode[];
-  edges: TopologyEdge[];
-  truncated: boolean;
-  freshness: InventoryFreshness;
-}
+export type Topology = Answer<'/api/orgs/{orgId}/topology', 'get'>;
+/** `id`: the ARN, `internet`, or the target of a relationship to something outside the inventory; `parent`: the box it is drawn in. */
+export type TopologyNode = Topology['nodes'][number];
+export type TopologyEdge = Topology['edges'][number];
 
 /** The API paths of one organisation's inventory. */
 export const inventoryApi = (orgId: string) => {

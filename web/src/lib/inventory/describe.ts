@@ -1,21 +1,24 @@
 import { typeLabel } from '$lib/scans';
+import type { ResourceType } from './api';
 
 /** Resources, their values and their relationships as people read them. */
 
 const singular: Record<string, string> = {
-  'ec2:instance': 'EC2 instance',
-  'ec2:volume': 'EBS volume',
-  'ec2:security-group': 'Security group',
-  'ec2:vpc': 'VPC',
-  'ec2:subnet': 'Subnet',
-  'iam:user': 'IAM user',
-  'iam:role': 'IAM role',
-  'iam:policy': 'IAM policy',
-  'iam:account': 'IAM account settings',
-  'lambda:function': 'Lambda function',
-  'rds:db-instance': 'RDS instance',
-  'rds:db-cluster': 'RDS cluster',
-  's3:bucket': 'S3 bucket',
+  ...({
+    'ec2:instance': 'EC2 instance',
+    'ec2:volume': 'EBS volume',
+    'ec2:security-group': 'Security group',
+    'ec2:vpc': 'VPC',
+    'ec2:subnet': 'Subnet',
+    'iam:user': 'IAM user',
+    'iam:role': 'IAM role',
+    'iam:policy': 'IAM policy',
+    'iam:account': 'IAM account settings',
+    'lambda:function': 'Lambda function',
+    'rds:db-instance': 'RDS instance',
+    'rds:db-cluster': 'RDS cluster',
+    's3:bucket': 'S3 bucket',
+  } satisfies Record<ResourceType, string>),
   internet: 'The internet',
   external: 'Outside the inventory',
 };

@@ -8,8 +8,6 @@ import { messageOf, signInAgain } from '$lib/form.svelte';
 export class LatestLoad {
   busy = $state(false);
   error = $state<string>();
-  /** The HTTP status of the last failure (404: not found as of that instant). */
-  status = $state<number>();
   #ticket = 0;
 
   /** Runs `load`, which applies its results only while `current()` is true. */
@@ -18,7 +16,6 @@ export class LatestLoad {
     const current = () => ticket === this.#ticket;
     this.busy = true;
     this.error = undefined;
-    this.status = undefined;
     try {
       await load(current);
     } catch (error) {
@@ -28,7 +25,6 @@ export class LatestLoad {
         return;
       }
       this.error = messageOf(error);
-      this.status = error instanceof ApiError ? error.status : undefined;
     } finally {
       if (current()) this.busy = false;
     }
