@@ -1,4 +1,4 @@
-import { typeLabel } from '$lib/scans';
+import { typeLabel } from '$lib/scans/labels';
 import type { ResourceType } from './api';
 
 /** Resources, their values and their relationships as people read them. */

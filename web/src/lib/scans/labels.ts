@@ -1,5 +1,5 @@
-import type { Freshness, PartitionOutcome, Regions, Scan, ScanStatus } from './api';
-import type { ResourceType } from './inventory/api';
+import type { Freshness, PartitionOutcome, Regions, Scan, ScanStatus } from '../api';
+import type { ResourceType } from '../inventory/api';
 
 /** Scans, connections and freshness as people read them. */
 
