@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConcurrencyError, NotFoundError } from '../../domain/errors.ts';
+import { AppError, ConcurrencyError, NotFoundError } from '../../domain/errors.ts';
 import { registerErrorHandling } from './errors.ts';
 
 async function appWithRoutes() {
@@ -19,6 +19,9 @@ async function appWithRoutes() {
   });
   app.get('/bug', async () => {
     throw new Error('secret internals: password=hunter2');
+  });
+  app.get('/our-error', async () => {
+    throw new AppError('INTERNAL', 'filter on docs_versions.secret_field is malformed');
   });
   await app.ready();
   return app;
@@ -56,5 +59,8 @@ describe('the one error shape', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('hunter2');
     expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; it has been logged' } });
+    // An internal error of our own making (a malformed query, an unreadable event) is hidden the same way.
+    const ours = await app.inject('/our-error');
+    expect([ours.statusCode, ours.json()]).toEqual([500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side; it has been logged' } }]);
   });
 });

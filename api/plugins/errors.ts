@@ -22,6 +22,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(400).send(errorBody('VALIDATION_FAILED', `Invalid ${error.validationContext ?? 'request'}: ${details[0]?.message ?? 'bad input'}`, details));
     }
     if (isAppError(error)) {
+      // Our own failure: logged whole, answered without its internals.
+      if (error.code === 'INTERNAL') {
+        request.log.error({ err: error }, error.message);
+        return reply.status(500).send(errorBody('INTERNAL', 'Something went wrong on our side; it has been logged'));
+      }
       if (error.status >= 500) request.log.error({ err: error }, error.message);
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
     }
