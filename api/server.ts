@@ -15,8 +15,8 @@ import { createProjections } from '../projections/registry.ts';
 import { startProjection, type RunningProjection } from '../projections/runner.ts';
 import { createAwsClients } from '../scanner/aws/clients.ts';
 import { partitionSnapshots } from '../projections/inventory/partition-snapshots.ts';
-import { startScanWorker } from '../scanner/scans.ts';
-import { startScheduler } from '../scanner/scheduler.ts';
+import { startScanWorker } from '../scanner/scan-worker.ts';
+import { startScheduler } from '../scanner/scan-scheduler.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
 

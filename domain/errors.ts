@@ -97,6 +97,21 @@ export class StoreUnavailableError extends AppError {
   }
 }
 
+/**
+ * A stored event that no schema reads: an unknown type where one of a known set was expected, or a
+ * shape that is neither the current one nor one its upcasters know. Ours to fix, never the caller's.
+ */
+export class MalformedEventError extends AppError {
+  constructor(
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly type: string,
+    problem: string,
+  ) {
+    super('INTERNAL', `The stored event ${type} at revision ${revision} of stream ${stream} ${problem}`);
+  }
+}
+
 export function isAppError(error: unknown): error is AppError {
   return error instanceof Error && typeof (error as Partial<AppError>).code === 'string' && typeof (error as Partial<AppError>).status === 'number';
 }

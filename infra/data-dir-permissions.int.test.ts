@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+// DATA_DIR's modes are only seen in the assembled app (every store and the mail folder it opens): the
+// test starts it through the composition root, api/server.ts (allowed by name in eslint.config.js).
 import { startServer, type RunningServer } from '../api/server.ts';
 import { apiClient, signUpBody } from '../api/testing/client.ts';
 import { loadConfig } from './config.ts';

@@ -29,4 +29,5 @@ if (builtAt < Math.max(...sources.map(newestSource))) {
 }
 
 register();
+// The composition root (api/main.ts builds every store, projection and worker in api/server.ts).
 await import('../api/main.ts');

@@ -1,13 +1,12 @@
-import { connection, connectionStream, connectionSubject, type ConnectionEvent, type ConnectionState } from '../domain/connections/connection.ts';
+import { connection, connectionStream, connectionSubject, type ConnectionState } from '../domain/connections/connection.ts';
+import { aggregateStream } from '../domain/eventsourcing/aggregate-stream.ts';
 import type { EventStore } from '../domain/eventsourcing/event-store.ts';
 import type { PersonalDataVault } from '../domain/privacy/personal-data.ts';
 import type { AwsAccess } from './aws/clients.ts';
 
 /** The connection as its stream tells it (with the sealed keys no read model holds). */
 export async function connectionState(events: EventStore, connectionId: string): Promise<ConnectionState> {
-  let state = connection.initialState();
-  for await (const event of events.readStream(connectionStream(connectionId))) state = connection.evolve(state, { type: event.type, data: event.data } as ConnectionEvent);
-  return state;
+  return (await aggregateStream(events, connection, connectionStream(connectionId))).state;
 }
 
 /** Raised when the connection can no longer be reached: deleted, or its keys shredded. */

@@ -1,7 +1,18 @@
 import { hasCode, isAppError } from '../domain/errors.ts';
+import { aggregateStream } from '../domain/eventsourcing/aggregate-stream.ts';
 import { deriveEventId } from '../domain/eventsourcing/event-ids.ts';
 import type { EventMetadata, EventStore, ExpectedRevision } from '../domain/eventsourcing/event-store.ts';
-import { countedAs, inventoryStream, partitionDecider, type InventoryEvent, type Observation, type PartitionCommand, type PartitionSnapshots } from '../domain/inventory/partition.ts';
+import {
+  countedAs,
+  inventoryEvents,
+  inventoryStream,
+  partitionDecider,
+  type InventoryEvent,
+  type ObservedResource,
+  type Observation,
+  type PartitionCommand,
+  type PartitionSnapshots,
+} from '../domain/inventory/partition.ts';
 import type { Counts, PartitionOutcome, ScanPartition } from '../domain/scans/scan.ts';
 import type { AwsClients, AwsCredentialIdentity } from './aws/clients.ts';
 import { classifyAwsError } from './aws/errors.ts';
@@ -10,8 +21,8 @@ import { changedPaths, fingerprinted } from './fingerprint.ts';
 import { GLOBAL_API_REGION } from './partitions.ts';
 import { GLOBAL_REGION, type NormalizedResource } from './resource.ts';
 
-const inventory = partitionDecider<NormalizedResource>(changedPaths);
-type Event = InventoryEvent<NormalizedResource>;
+const inventory = partitionDecider(changedPaths);
+type Event = InventoryEvent;
 
 /** Bounds of one append: few enough events, and few enough bytes, for any store to take in one go. */
 export const MAX_EVENTS_PER_APPEND = 500;
@@ -78,18 +89,27 @@ interface Local {
 async function fold(events: EventStore, stream: string, snapshots: PartitionSnapshots | undefined, scanId: string): Promise<Local> {
   const snapshot = await snapshots?.(stream);
   const known: Map<string, KnownAt> = snapshot?.known ?? new Map();
-  let revision = snapshot?.revision;
+  const revision = snapshot?.revision;
   // One scan at a time writes a connection's streams, so this scan's events are the last ones.
   const { scanId: lastScan, ...counts } = snapshot?.lastScan ?? { scanId: undefined };
   const recorded: Counts = lastScan === scanId ? { discovered: 0, changed: 0, deleted: 0, ...counts } : { discovered: 0, changed: 0, deleted: 0 };
-  for await (const event of events.readStream(stream, { from: revision === undefined ? undefined : revision + 1n })) {
-    revision = event.revision;
-    const { type, data } = { type: event.type, data: event.data } as Event;
-    if (data.scanId === scanId) recorded[countedAs[type]] += 1;
-    if (type === 'ResourceDeleted') known.delete(data.arn);
-    else known.set(data.arn, { type: data.type, fingerprint: data.fingerprint, revision: event.revision });
-  }
-  return { known, revision, recorded };
+  // Not the decider's evolve: this fold keeps where each state was recorded, and updates one map in place.
+  const after = await aggregateStream(
+    events,
+    {
+      events: inventoryEvents,
+      initialState: () => known,
+      evolve: (live, { type, data }, at) => {
+        if (data.scanId === scanId) recorded[countedAs[type]] += 1;
+        if (type === 'ResourceDeleted') live.delete(data.arn);
+        else live.set(data.arn, { type: data.type, fingerprint: data.fingerprint, revision: at.revision });
+        return live;
+      },
+    },
+    stream,
+    { from: revision === undefined ? undefined : revision + 1n },
+  );
+  return { known, revision: after.revision ?? revision, recorded };
 }
 
 /**
@@ -107,7 +127,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
   const metadata = (): EventMetadata => ({ occurredAt: input.now().toISOString(), actor: 'system', orgId: input.orgId, correlationId: scanId, causationId: scanId });
 
   /** Decides on the current state and appends; on a conflict, again on fresh state. */
-  async function record(command: (local: Local) => Promise<PartitionCommand<NormalizedResource>>): Promise<void> {
+  async function record(command: (local: Local) => Promise<PartitionCommand>): Promise<void> {
     for (let conflicts = 0; ; conflicts++) {
       const decided = inventory.decide(await command(local), local.known);
       if (decided.length === 0) return;
@@ -140,7 +160,7 @@ export async function scanPartition(input: PartitionScanInput): Promise<Partitio
 
   /** A part of the listing, with the previous state of each resource whose fingerprint moved. */
   const observe = (part: Listed[]) => async (current: Local) => {
-    const observed: Array<Observation<NormalizedResource>> = [];
+    const observed: Observation[] = [];
     for (const { resource, print } of part) {
       const known = current.known.get(resource.arn);
       const previous = known && known.fingerprint !== print ? await previousState(events, stream, known.revision) : undefined;
@@ -186,8 +206,11 @@ function stopped(reason: StopReason, counts: Counts): PartitionResult {
   return reason === 'interrupted' ? { outcome: 'interrupted' } : { ...counts, outcome: 'cancelled', errorCode: null, message: 'The scan was cancelled before this partition finished' };
 }
 
-async function previousState(events: EventStore, stream: string, revision: bigint): Promise<NormalizedResource | undefined> {
-  for await (const recorded of events.readStream(stream, { from: revision, max: 1 })) return (recorded.data as { resource?: NormalizedResource }).resource;
+async function previousState(events: EventStore, stream: string, revision: bigint): Promise<ObservedResource | undefined> {
+  for await (const recorded of events.readStream(stream, { from: revision, max: 1 })) {
+    const event = inventoryEvents.parse(recorded);
+    return event.type === 'ResourceDeleted' ? undefined : event.data.resource;
+  }
   return undefined;
 }
 

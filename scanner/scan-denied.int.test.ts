@@ -6,7 +6,8 @@ import { resetMoto, startMoto } from '../infra/testing/peers.ts';
 import { createAwsClients } from './aws/clients.ts';
 import { collectors } from './collectors/index.ts';
 import { lambdaFunctionCollector } from './collectors/lambda-functions.ts';
-import { requestScan, startScanWorker } from './scans.ts';
+import { requestScan } from './scan-requests.ts';
+import { startScanWorker } from './scan-worker.ts';
 import { scanEngineFixture, type ScanEngineFixture } from './testing/scan-engine.ts';
 import { seedAccount } from './testing/seed-account.ts';
 

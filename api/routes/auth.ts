@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, hasCode, isAppError } from '../../domain/errors.ts';
-import { emailReservation, emailReservationStream, type EmailReservationEvent } from '../../domain/identity/email-reservation.ts';
+import { aggregateStream } from '../../domain/eventsourcing/aggregate-stream.ts';
+import { emailReservation, emailReservationStream } from '../../domain/identity/email-reservation.ts';
 import { assertAcceptablePassword } from '../../domain/identity/password-policy.ts';
 import { session, sessionStream } from '../../domain/identity/session.ts';
 import { VERIFICATION_TOKEN_HOURS } from '../../domain/identity/tokens.ts';
@@ -66,9 +67,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
   /** The account holding the address, from its reservation stream (the source of truth). */
   async function holderOf(emailHash: string): Promise<string | undefined> {
-    let holder: string | undefined;
-    for await (const event of ctx.events.readStream(emailReservationStream(emailHash))) holder = emailReservation.evolve({ holder }, event as unknown as EmailReservationEvent).holder;
-    return holder;
+    return (await aggregateStream(ctx.events, emailReservation, emailReservationStream(emailHash))).state.holder;
   }
 
   return async (app) => {

@@ -4,7 +4,7 @@ import { connection, connectionStream } from '../../domain/connections/connectio
 import { handleCommand } from '../../domain/eventsourcing/decider.ts';
 import { userActor } from '../../domain/organizations/actor.ts';
 import { startTestServer } from '../../infra/testing/server.ts';
-import { nextRunAt } from '../../scanner/schedule.ts';
+import { nextRunAt } from '../../scanner/next-run.ts';
 import { projected } from '../context.ts';
 import type { RunningServer } from '../server.ts';
 import { joinAs, verifiedOwner, type Owner } from '../testing/organizations.ts';

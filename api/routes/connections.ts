@@ -12,7 +12,7 @@ import { connectionQueries } from '../../projections/connections/queries.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { organizationQueries } from '../../projections/organizations/queries.ts';
 import type { AwsAccess } from '../../scanner/aws/clients.ts';
-import { nextRunAt } from '../../scanner/schedule.ts';
+import { nextRunAt } from '../../scanner/next-run.ts';
 import { checkAccount } from '../connections/account-check.ts';
 import { connectionSetup } from '../connections/setup.ts';
 import { accessOf, loadConnection, sealKeys } from '../connections/stored-access.ts';

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasCode, ConflictError, ValidationError } from '../../domain/errors.ts';
+import { aggregateStream } from '../../domain/eventsourcing/aggregate-stream.ts';
 import { emailReservation, emailReservationStream } from '../../domain/identity/email-reservation.ts';
 import { assertAcceptablePassword } from '../../domain/identity/password-policy.ts';
 import { INVITATION_TOKEN_DAYS } from '../../domain/identity/tokens.ts';
 import { user, userStream } from '../../domain/identity/user.ts';
 import { assertInvitationUsable, invitationSubject, isExpired } from '../../domain/organizations/invitation.ts';
-import { organization, organizationStream, type OrganizationEvent, type OrganizationState } from '../../domain/organizations/organization.ts';
+import { organization, organizationStream, type OrganizationState } from '../../domain/organizations/organization.ts';
 import { roles } from '../../domain/organizations/roles.ts';
 import type { UserDocument } from '../../projections/identity/identity.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
@@ -38,9 +39,7 @@ const displayName = (person: UserDocument | undefined) => (person ? [person.firs
 
 /** An organisation's current state from its stream: an invitation link is checked against the source of truth. */
 async function loadOrganization(ctx: AppContext, orgId: string): Promise<OrganizationState> {
-  let state = organization.initialState();
-  for await (const event of ctx.events.readStream(organizationStream(orgId))) state = organization.evolve(state, { type: event.type, data: event.data } as OrganizationEvent);
-  return state;
+  return (await aggregateStream(ctx.events, organization, organizationStream(orgId))).state;
 }
 
 /** A link to an organisation that does not exist is as invalid as a wrong token, and says no more. */

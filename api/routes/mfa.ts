@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { AppError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { mfa, mfaStream, RECOVERY_CODE_COUNT, type MfaEvent, type MfaState } from '../../domain/identity/mfa.ts';
+import { aggregateStream } from '../../domain/eventsourcing/aggregate-stream.ts';
+import { mfa, mfaStream, RECOVERY_CODE_COUNT, type MfaState } from '../../domain/identity/mfa.ts';
 import type { Sealed } from '../../domain/privacy/personal-data.ts';
 import { verifyPassword } from '../../infra/passwords.ts';
 import { matchTotp, newTotpSecret, otpauthUrl } from '../../infra/totp.ts';
@@ -23,9 +24,7 @@ const CHALLENGE_PURPOSE = 'mfa' as const;
 
 /** The MFA state from its stream (the source of truth): sign-in must not trust a lagging read model. */
 export async function loadMfa(ctx: AppContext, userId: string): Promise<MfaState> {
-  let state = mfa.initialState();
-  for await (const event of ctx.events.readStream(mfaStream(userId))) state = mfa.evolve(state, { type: event.type, data: event.data } as MfaEvent);
-  return state;
+  return (await aggregateStream(ctx.events, mfa, mfaStream(userId))).state;
 }
 
 /** The time step the code matches for this sealed secret, or null (also when the secret is shredded). */

@@ -2,7 +2,7 @@ import type { Position } from '../../domain/eventsourcing/event-store.ts';
 import type { Actor } from '../../domain/organizations/actor.ts';
 
 /**
- * What the scan routes need of the scan engine (scanner/scans.ts), with its dependencies already
+ * What the scan routes need of the scan engine (scanner/scan-requests.ts), with its dependencies already
  * bound by the composition root: the signatures of the shared contract, nothing more. Keeping the
  * routes on this port lets the read side be built and tested while the engine is written.
  */

@@ -1,8 +1,8 @@
-import { cancelScan, requestScan } from '../../scanner/scans.ts';
+import { cancelScan, requestScan } from '../../scanner/scan-requests.ts';
 import type { AppContext } from '../context.ts';
 import type { ScanEngine } from './engine.ts';
 
-/** The scan engine (scanner/scans.ts) bound to the application's log, clock and ids. */
+/** The scan engine (scanner/scan-requests.ts) bound to the application's log, clock and ids. */
 export function scanEngineOf(ctx: AppContext): ScanEngine {
   const deps = { events: ctx.events, now: ctx.now, newId: ctx.newId };
   return {

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { Role } from '../../domain/organizations/roles.ts';
-import type { Sealed } from '../../domain/privacy/personal-data.ts';
 import type { RunningServer } from '../server.ts';
 import { apiClient, signUpBody, strongPassword, type ApiClient } from './client.ts';
 import { signUpAndVerify, verificationLinkFor } from './sign-up.ts';
@@ -19,11 +19,6 @@ export interface Owner extends Person {
 
 const uniqueEmail = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}@example.com`;
 
-/** The data of the first event of this type in a stream, straight from the event log. */
-async function eventData<T>(server: RunningServer, stream: string, type: string, match: (data: T) => boolean = () => true): Promise<T> {
-  for await (const event of server.stores.events.readStream(stream)) if (event.type === type && match(event.data as T)) return event.data as T;
-  throw new Error(`no ${type} in ${stream}`);
-}
 
 /** Signs up a new account with its own organisation and signs in with the password; the address is not verified. */
 export async function signUp(server: RunningServer, overrides: Record<string, unknown> = {}): Promise<Owner> {
@@ -51,8 +46,11 @@ export async function verifiedOwner(server: RunningServer, overrides: Record<str
 
 /** The token an invitation mail carries, opened from the event log with the invitation's key. */
 export async function invitationToken(server: RunningServer, orgId: string, invitationId: string): Promise<string> {
-  const data = await eventData<{ invitationId: string; token: Sealed }>(server, `org-${orgId}`, 'MemberInvited', (d) => d.invitationId === invitationId);
-  return (await server.context.vault.open(`invitation-${invitationId}`, data.token))!;
+  for await (const recorded of server.stores.events.readStream(`org-${orgId}`)) {
+    const invited = parseEventOf(recorded, ['MemberInvited']);
+    if (invited?.data.invitationId === invitationId) return (await server.context.vault.open(`invitation-${invitationId}`, invited.data.token))!;
+  }
+  throw new Error(`no invitation ${invitationId} in org-${orgId}`);
 }
 
 export interface Invitation {

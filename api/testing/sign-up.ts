@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { aggregateStream } from '../../domain/eventsourcing/aggregate-stream.ts';
+import { emailReservation, emailReservationStream } from '../../domain/identity/email-reservation.ts';
 import { verificationMail } from '../../projections/mail/messages/verification.ts';
 import type { RunningServer } from '../server.ts';
 import { apiClient, signUpBody, type ApiClient } from './client.ts';
@@ -11,10 +13,7 @@ import { linkIn, mailsOf } from './mails.ts';
 
 /** The account holding an address, from its reservation stream; undefined when none does. */
 export async function addressHolder(server: RunningServer, email: string): Promise<string | undefined> {
-  let holder: string | undefined;
-  for await (const event of server.stores.events.readStream(`email-${server.context.emailIndex(email)}`))
-    holder = event.type === 'EmailReserved' ? (event.data as { userId: string }).userId : undefined;
-  return holder;
+  return (await aggregateStream(server.stores.events, emailReservation, emailReservationStream(server.context.emailIndex(email)))).state.holder;
 }
 
 /** The user id and token of the latest verification link mailed for the account holding this address. */

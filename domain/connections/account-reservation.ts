@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 
 /**
  * One stream per (organisation, AWS account), appended with `no_stream` the first time: of two
@@ -9,9 +11,11 @@ import type { Decider } from '../eventsourcing/decider.ts';
  */
 export const accountReservationStream = (orgId: string, accountId: string) => `aws-account-${orgId}-${accountId}`;
 
-export type AccountReservationEvent =
-  | { type: 'AwsAccountReserved'; data: { accountId: string; connectionId: string } }
-  | { type: 'AwsAccountReleased'; data: { accountId: string; connectionId: string } };
+export const accountReservationEvents = defineEvents({
+  AwsAccountReserved: z.object({ accountId: z.string(), connectionId: z.string() }),
+  AwsAccountReleased: z.object({ accountId: z.string(), connectionId: z.string() }),
+});
+export type AccountReservationEvent = EventOf<typeof accountReservationEvents>;
 
 export type AccountReservationCommand =
   | { type: 'ReserveAwsAccount'; accountId: string; connectionId: string }
@@ -23,6 +27,7 @@ export interface AccountReservationState {
 }
 
 export const accountReservation: Decider<AccountReservationCommand, AccountReservationEvent, AccountReservationState> = {
+  events: accountReservationEvents,
   initialState: () => ({}),
   evolve: (_state, event) => (event.type === 'AwsAccountReserved' ? { holder: event.data.connectionId } : {}),
   decide: (command, state) => {

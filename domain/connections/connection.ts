@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 import { authorize, recordedName, type Actor, type Authority } from '../organizations/actor.ts';
-import type { Sealed } from '../privacy/personal-data.ts';
-import { DEFAULT_SCAN_SCHEDULE, sameSchedule, validSchedule, type ScanSchedule } from './scan-schedule.ts';
+import { sealed, type Sealed } from '../privacy/personal-data.ts';
+import { DEFAULT_SCAN_SCHEDULE, sameSchedule, scanSchedule, validSchedule, type ScanSchedule } from './scan-schedule.ts';
 
 /**
  * An AWS account an organisation has connected: how Cloudventory reaches it (a role it assumes with
@@ -14,18 +16,21 @@ export const connectionStream = (connectionId: string) => `connection-${connecti
 /** The vault subject whose data key seals this connection's access keys. */
 export const connectionSubject = (connectionId: string) => `connection-${connectionId}`;
 
-export type ConnectionMethod = 'role' | 'keys';
+const connectionMethod = z.enum(['role', 'keys']);
+export type ConnectionMethod = z.infer<typeof connectionMethod>;
 /** Every enabled region, including ones enabled later, or exactly these. */
-export type RegionSelection = 'all' | string[];
+const regionSelection = z.union([z.literal('all'), z.array(z.string())]);
+export type RegionSelection = z.infer<typeof regionSelection>;
 
 /** What checking the access against AWS found. */
-export interface AccountCheck {
-  accountId: string;
+const accountCheck = z.object({
+  accountId: z.string(),
   /** The account's alias (IAM), when it has one. */
-  alias: string | null;
+  alias: z.string().nullable(),
   /** Regions enabled in the account (opted in, or needing no opt-in). */
-  enabledRegions: string[];
-}
+  enabledRegions: z.array(z.string()),
+});
+export type AccountCheck = z.infer<typeof accountCheck>;
 
 /** How the connection reaches AWS, as stored: a role ARN, or keys shown masked and stored sealed. */
 export type StoredAccess =
@@ -38,32 +43,31 @@ export type StoredAccess =
       secret: Sealed;
     };
 
-export type ConnectionEvent =
-  | {
-      type: 'AwsConnectionCreated';
-      data: {
-        connectionId: string;
-        orgId: string;
-        name: string;
-        method: ConnectionMethod;
-        roleArn?: string;
-        maskedAccessKeyId?: string;
-        secret?: Sealed;
-        accountId: string;
-        alias: string | null;
-        regions: RegionSelection;
-        createdBy: string;
-      };
-    }
-  | { type: 'ConnectionValidated'; data: AccountCheck & { validatedAt: string } }
-  | { type: 'ConnectionRenamed'; data: { name: string } }
-  | { type: 'ConnectionRegionsChanged'; data: { regions: RegionSelection } }
-  | { type: 'ConnectionKeysRotated'; data: { maskedAccessKeyId: string; secret: Sealed } }
-  | { type: 'AwsConnectionDeleted'; data: { connectionId: string; accountId: string } }
+export const connectionEvents = defineEvents({
+  AwsConnectionCreated: z.object({
+    connectionId: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    method: connectionMethod,
+    roleArn: z.string().optional(),
+    maskedAccessKeyId: z.string().optional(),
+    secret: sealed.optional(),
+    accountId: z.string(),
+    alias: z.string().nullable(),
+    regions: regionSelection,
+    createdBy: z.string(),
+  }),
+  ConnectionValidated: accountCheck.extend({ validatedAt: z.string() }),
+  ConnectionRenamed: z.object({ name: z.string() }),
+  ConnectionRegionsChanged: z.object({ regions: regionSelection }),
+  ConnectionKeysRotated: z.object({ maskedAccessKeyId: z.string(), secret: sealed }),
+  AwsConnectionDeleted: z.object({ connectionId: z.string(), accountId: z.string() }),
   /** At most one scan per connection at a time: this one runs until released. */
-  | { type: 'ScanAssigned'; data: { scanId: string } }
-  | { type: 'ScanReleased'; data: { scanId: string } }
-  | { type: 'ScanScheduleChanged'; data: { schedule: ScanSchedule } };
+  ScanAssigned: z.object({ scanId: z.string() }),
+  ScanReleased: z.object({ scanId: z.string() }),
+  ScanScheduleChanged: z.object({ schedule: scanSchedule }),
+});
+export type ConnectionEvent = EventOf<typeof connectionEvents>;
 
 /**
  * Every command names the organisation from the request path (a connection of another one does not
@@ -249,6 +253,7 @@ function decide(command: ConnectionCommand, state: ConnectionState): ConnectionE
 }
 
 export const connection: Decider<ConnectionCommand, ConnectionEvent, ConnectionState> = {
+  events: connectionEvents,
   initialState: () => ({ regions: 'all', enabledRegions: [], deleted: false, schedule: DEFAULT_SCAN_SCHEDULE }),
   evolve,
   decide,

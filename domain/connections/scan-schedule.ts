@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 
 /**
  * When a connection is scanned without anyone asking. A daily scan runs at a local hour in the
  * ORGANISATION's timezone (people think of "3 at night" where they are, DST included).
  */
-export type ScanSchedule = { kind: 'off' } | { kind: 'hourly' } | { kind: 'daily'; hour: number };
+export const scanSchedule = z.discriminatedUnion('kind', [z.object({ kind: z.literal('off') }), z.object({ kind: z.literal('hourly') }), z.object({ kind: z.literal('daily'), hour: z.number() })]);
+export type ScanSchedule = z.infer<typeof scanSchedule>;
 
 /**
  * A new connection is scanned daily at 03:00 local: an inventory nobody refreshes goes stale without

@@ -3,19 +3,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openSqliteEventStore } from '../../infra/event-store/sqlite.ts';
 import { collect } from '../../infra/testing/collect.ts';
 import { ConflictError } from '../errors.ts';
 import { handleCommand, type Decider } from './decider.ts';
+import { defineEvents, type EventOf } from './event-schemas.ts';
 import type { EventStore } from './event-store.ts';
 import { given } from './specification.ts';
 
 // A small decider in the shape every context uses: a reservation that can be taken once and released.
 type Command = { type: 'Reserve'; holder: string } | { type: 'Release' };
-type Event = { type: 'Reserved'; data: { holder: string } } | { type: 'Released'; data: Record<string, never> };
+const events = defineEvents({ Reserved: z.object({ holder: z.string() }), Released: z.object({}) });
+type Event = EventOf<typeof events>;
 type State = { holder?: string };
 
 const reservation: Decider<Command, Event, State> = {
+  events,
   initialState: () => ({}),
   evolve: (state, event) => (event.type === 'Reserved' ? { holder: event.data.holder } : {}),
   decide: (command, state) => {

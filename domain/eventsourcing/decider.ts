@@ -1,5 +1,7 @@
 import { hasCode, IdempotencyKeyReusedError } from '../errors.ts';
+import { aggregateStream } from './aggregate-stream.ts';
 import { decisionEventIds } from './event-ids.ts';
+import type { EventCatalogue } from './event-schemas.ts';
 import type { EventMetadata, EventStore, Position, RecordedEvent } from './event-store.ts';
 
 /** A domain event before it is stored: a past-tense type and its data. */
@@ -10,9 +12,11 @@ export interface DomainEvent<Type extends string = string, Data extends object =
 
 /**
  * An aggregate's behaviour as three pure functions (no I/O, no clock): `decide` answers a command
- * with the events it causes, or throws an AppError when the command is not allowed now.
+ * with the events it causes, or throws an AppError when the command is not allowed now. `events`
+ * says how its stream is read back: the schema of each event type it records.
  */
 export interface Decider<Command, Event extends DomainEvent, State> {
+  events: EventCatalogue<Event>;
   initialState: () => State;
   evolve: (state: State, event: Event) => State;
   decide: (command: Command, state: State) => Event[];
@@ -59,14 +63,15 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   now: () => Date,
 ): Promise<CommandResult<Event>> {
   for (let attempt = 1; ; attempt++) {
-    let state = decider.initialState();
-    let revision: bigint | undefined;
-    const earlier: RecordedEvent[] = [];
-    for await (const recorded of store.readStream(stream)) {
-      state = decider.evolve(state, { type: recorded.type, data: recorded.data } as Event);
-      revision = recorded.revision;
-      if (recorded.metadata.causationId === context.commandId) earlier.push(recorded);
-    }
+    const earlier: Array<Recorded<Event>> = [];
+    const evolver = {
+      ...decider,
+      evolve: (state: State, event: Event, recorded: RecordedEvent) => {
+        if (recorded.metadata.causationId === context.commandId) earlier.push({ event, recorded });
+        return decider.evolve(state, event);
+      },
+    };
+    const { state, revision } = await aggregateStream(store, evolver, stream);
     if (earlier.length > 0) return answerFromLog(earlier, context);
 
     const events = decider.decide(command, state);
@@ -98,9 +103,15 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   }
 }
 
+/** A stored event, parsed, with its envelope. */
+interface Recorded<Event> {
+  event: Event;
+  recorded: RecordedEvent;
+}
+
 /** What a repeated command id recorded when it first ran, if the repeat asks for the same request. */
-function answerFromLog<Event>(recorded: readonly RecordedEvent[], context: CommandContext): CommandResult<Event> {
-  if (recorded[0]!.metadata.requestFingerprint !== context.requestFingerprint) throw new IdempotencyKeyReusedError();
-  const last = recorded.at(-1)!;
-  return { events: recorded.map((event) => ({ type: event.type, data: event.data }) as Event), nextRevision: last.revision, position: last.position };
+function answerFromLog<Event>(earlier: ReadonlyArray<Recorded<Event>>, context: CommandContext): CommandResult<Event> {
+  if (earlier[0]!.recorded.metadata.requestFingerprint !== context.requestFingerprint) throw new IdempotencyKeyReusedError();
+  const last = earlier.at(-1)!.recorded;
+  return { events: earlier.map(({ event }) => event), nextRevision: last.revision, position: last.position };
 }

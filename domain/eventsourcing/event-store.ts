@@ -4,11 +4,22 @@
 
 /**
  * An opaque, totally ordered position in the global log, serialised as a zero-padded decimal
- * string so that string comparison is log order. Compare positions only with `comparePositions`.
+ * string so that string comparison is log order. Every position of a log has the same length, so
+ * none is a prefix of another (positionWithin relies on it). Compare positions only with
+ * `comparePositions`.
  */
 export type Position = string & { readonly __brand: 'Position' };
 
 export const comparePositions = (a: Position, b: Position): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A position inside one event, for a projection that applies the event as several ordered steps:
+ * after `position` and before every later position of the log, the steps of one event ordered as
+ * their `step` strings sort. It compares with `comparePositions`, and in a read model's string order,
+ * like any position (no position being a prefix of another, the suffix never reaches the next
+ * one). It names no event: never hand it to an event store.
+ */
+export const positionWithin = (position: Position, step: string): Position => `${position}.${step}` as Position;
 
 /** What a writer expects the stream to be at: a revision (0-based, of its last event) or a state. */
 export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;

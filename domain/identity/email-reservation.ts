@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 
 /**
  * One stream per normalised e-mail address (named by its keyed hash), appended with `no_stream`:
@@ -7,13 +9,18 @@ import type { Decider } from '../eventsourcing/decider.ts';
  */
 export const emailReservationStream = (emailHash: string) => `email-${emailHash}`;
 
-export type EmailReservationEvent = { type: 'EmailReserved'; data: { userId: string } } | { type: 'EmailReleased'; data: { userId: string } };
+export const emailReservationEvents = defineEvents({
+  EmailReserved: z.object({ userId: z.string() }),
+  EmailReleased: z.object({ userId: z.string() }),
+});
+export type EmailReservationEvent = EventOf<typeof emailReservationEvents>;
 export type EmailReservationCommand = { type: 'ReserveEmail'; userId: string } | { type: 'ReleaseEmail'; userId: string };
 export interface EmailReservationState {
   holder?: string;
 }
 
 export const emailReservation: Decider<EmailReservationCommand, EmailReservationEvent, EmailReservationState> = {
+  events: emailReservationEvents,
   initialState: () => ({}),
   evolve: (_state, event) => (event.type === 'EmailReserved' ? { holder: event.data.userId } : {}),
   decide: (command, state) => {

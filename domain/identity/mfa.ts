@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
-import type { Sealed } from '../privacy/personal-data.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
+import { sealed, type Sealed } from '../privacy/personal-data.ts';
 
 /**
  * A user's second factor (TOTP), in its own stream so that sign-ins with a code never grow the
@@ -12,13 +14,15 @@ export const mfaStream = (userId: string) => `mfa-${userId}`;
 
 export const RECOVERY_CODE_COUNT = 10;
 
-export type MfaEvent =
-  | { type: 'MfaSetupStarted'; data: { secret: Sealed } }
-  | { type: 'MfaEnabled'; data: { recoveryCodeHashes: string[] } }
-  | { type: 'MfaDisabled'; data: Record<string, never> }
-  | { type: 'MfaCodeAccepted'; data: { timeStep: number } }
-  | { type: 'RecoveryCodeUsed'; data: { codeHash: string } }
-  | { type: 'SignInChallengeAnswered'; data: { challengeId: string } };
+export const mfaEvents = defineEvents({
+  MfaSetupStarted: z.object({ secret: sealed }),
+  MfaEnabled: z.object({ recoveryCodeHashes: z.array(z.string()) }),
+  MfaDisabled: z.object({}),
+  MfaCodeAccepted: z.object({ timeStep: z.number() }),
+  RecoveryCodeUsed: z.object({ codeHash: z.string() }),
+  SignInChallengeAnswered: z.object({ challengeId: z.string() }),
+});
+export type MfaEvent = EventOf<typeof mfaEvents>;
 
 /**
  * `timeStep` is the TOTP time step the code matched, or null when it matched none; for EnableMfa,
@@ -126,4 +130,4 @@ function decide(command: MfaCommand, state: MfaState): MfaEvent[] {
   }
 }
 
-export const mfa: Decider<MfaCommand, MfaEvent, MfaState> = { initialState, evolve, decide };
+export const mfa: Decider<MfaCommand, MfaEvent, MfaState> = { events: mfaEvents, initialState, evolve, decide };

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { ConflictError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
-import type { Sealed } from '../privacy/personal-data.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
+import { sealed, type Sealed } from '../privacy/personal-data.ts';
 
 /** A signed-in session, one stream each, so sign-ins never grow the user's own stream. */
 export const sessionStream = (sessionId: string) => `session-${sessionId}`;
@@ -10,11 +12,14 @@ export const SESSION_IDLE_MS = 8 * 3600_000;
 /** ... and after this long in any case. */
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
 
-export type SessionRevocationReason = 'signed_out' | 'revoked' | 'signed_out_everywhere' | 'password_changed' | 'password_reset';
+const sessionRevocationReason = z.enum(['signed_out', 'revoked', 'signed_out_everywhere', 'password_changed', 'password_reset']);
+export type SessionRevocationReason = z.infer<typeof sessionRevocationReason>;
 
-export type SessionEvent =
-  | { type: 'SessionStarted'; data: { sessionId: string; userId: string; startedAt: string; expiresAt: string; userAgent: Sealed; ip: Sealed; mfa: boolean } }
-  | { type: 'SessionRevoked'; data: { sessionId: string; userId: string; reason: SessionRevocationReason } };
+export const sessionEvents = defineEvents({
+  SessionStarted: z.object({ sessionId: z.string(), userId: z.string(), startedAt: z.string(), expiresAt: z.string(), userAgent: sealed, ip: sealed, mfa: z.boolean() }),
+  SessionRevoked: z.object({ sessionId: z.string(), userId: z.string(), reason: sessionRevocationReason }),
+});
+export type SessionEvent = EventOf<typeof sessionEvents>;
 
 export type SessionCommand =
   | { type: 'StartSession'; sessionId: string; userId: string; now: Date; userAgent: Sealed; ip: Sealed; mfa: boolean }
@@ -27,6 +32,7 @@ export interface SessionState {
 }
 
 export const session: Decider<SessionCommand, SessionEvent, SessionState> = {
+  events: sessionEvents,
   initialState: () => ({ revoked: false }),
   evolve: (state, event) =>
     event.type === 'SessionStarted' ? { ...state, userId: event.data.userId, sessionId: event.data.sessionId } : { ...state, revoked: true },

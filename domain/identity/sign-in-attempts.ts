@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 
 /**
  * Failed sign-ins on an account, in a stream of their own so that guessing never grows the user's
@@ -6,12 +8,17 @@ import type { Decider } from '../eventsourcing/decider.ts';
  */
 export const signInAttemptsStream = (userId: string) => `signins-${userId}`;
 
-export type SignInFailureReason = 'wrong_password' | 'wrong_mfa_code' | 'wrong_recovery_code';
+const signInFailureReason = z.enum(['wrong_password', 'wrong_mfa_code', 'wrong_recovery_code']);
+export type SignInFailureReason = z.infer<typeof signInFailureReason>;
 
-export type SignInAttemptEvent = { type: 'SignInFailed'; data: { userId: string; reason: SignInFailureReason } };
+export const signInAttemptEvents = defineEvents({
+  SignInFailed: z.object({ userId: z.string(), reason: signInFailureReason }),
+});
+export type SignInAttemptEvent = EventOf<typeof signInAttemptEvents>;
 export type SignInAttemptCommand = { type: 'RecordFailedSignIn'; userId: string; reason: SignInFailureReason };
 
 export const signInAttempts: Decider<SignInAttemptCommand, SignInAttemptEvent, null> = {
+  events: signInAttemptEvents,
   initialState: () => null,
   evolve: (state) => state,
   decide: (command) => [{ type: 'SignInFailed', data: { userId: command.userId, reason: command.reason } }],

@@ -1,15 +1,12 @@
-import type { Sealed } from '../privacy/personal-data.ts';
+import { z } from 'zod';
+import { sealed } from '../privacy/personal-data.ts';
 
 /**
  * A single-use token sent by mail. The event keeps only its hash (to check it) and the token sealed
  * for its subject (so the mail worker can send it, and erasure shreds it).
  */
-export interface IssuedToken {
-  tokenHash: string;
-  token: Sealed;
-  issuedAt: string;
-  expiresAt: string;
-}
+export const issuedToken = z.object({ tokenHash: z.string(), token: sealed, issuedAt: z.string(), expiresAt: z.string() });
+export type IssuedToken = z.infer<typeof issuedToken>;
 
 export const VERIFICATION_TOKEN_HOURS = 24;
 export const RESET_TOKEN_HOURS = 1;

@@ -1,34 +1,41 @@
+import { z } from 'zod';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
-import type { Sealed } from '../privacy/personal-data.ts';
-import { checkToken, type IssuedToken } from './tokens.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
+import { sealed, type Sealed } from '../privacy/personal-data.ts';
+import { checkToken, issuedToken, type IssuedToken } from './tokens.ts';
 
 export const userStream = (userId: string) => `user-${userId}`;
 
-export type UserEvent =
-  | {
-      type: 'UserRegistered';
-      /** No verification token when the address was already proven (the user came through an invitation). */
-      data: { userId: string; email: Sealed; emailHash: string; firstName?: Sealed; lastName?: Sealed; timezone: string; passwordHash: string; verification?: IssuedToken };
-    }
-  | { type: 'VerificationMailRequested'; data: { verification: IssuedToken } }
-  | { type: 'EmailVerified'; data: { emailHash: string } }
-  | { type: 'PasswordResetRequested'; data: { reset: IssuedToken } }
-  | { type: 'PasswordReset'; data: { passwordHash: string } }
-  | { type: 'PasswordChanged'; data: { passwordHash: string } }
-  | { type: 'ProfileUpdated'; data: ProfileChanges }
-  /** `currentEmail` is the address being replaced: the alert goes there even if the change is confirmed before the mail is sent. */
-  | { type: 'EmailChangeRequested'; data: { newEmail: Sealed; newEmailHash: string; currentEmail: Sealed; confirmation: IssuedToken } }
-  | { type: 'EmailChanged'; data: { email: Sealed; emailHash: string; previousEmailHash: string } }
-  /** Someone tried to sign up with this account's address: its owner is told (at most hourly), the stranger is not. */
-  | { type: 'SignUpAttempted'; data: { at: string } };
-
 /** Only the fields given change; a name set to null is removed. */
-export interface ProfileChanges {
-  firstName?: Sealed | null;
-  lastName?: Sealed | null;
-  timezone?: string;
-}
+const profileChanges = z.object({ firstName: sealed.nullable().optional(), lastName: sealed.nullable().optional(), timezone: z.string().optional() });
+export type ProfileChanges = z.infer<typeof profileChanges>;
+
+export const userEvents = defineEvents({
+  /** No verification token when the address was already proven (the user came through an invitation). */
+  UserRegistered: z.object({
+    userId: z.string(),
+    email: sealed,
+    emailHash: z.string(),
+    firstName: sealed.optional(),
+    lastName: sealed.optional(),
+    timezone: z.string(),
+    passwordHash: z.string(),
+    verification: issuedToken.optional(),
+  }),
+  VerificationMailRequested: z.object({ verification: issuedToken }),
+  EmailVerified: z.object({ emailHash: z.string() }),
+  PasswordResetRequested: z.object({ reset: issuedToken }),
+  PasswordReset: z.object({ passwordHash: z.string() }),
+  PasswordChanged: z.object({ passwordHash: z.string() }),
+  ProfileUpdated: profileChanges,
+  /** `currentEmail` is the address being replaced: the alert goes there even if the change is confirmed before the mail is sent. */
+  EmailChangeRequested: z.object({ newEmail: sealed, newEmailHash: z.string(), currentEmail: sealed, confirmation: issuedToken }),
+  EmailChanged: z.object({ email: sealed, emailHash: z.string(), previousEmailHash: z.string() }),
+  /** Someone tried to sign up with this account's address: its owner is told (at most hourly), the stranger is not. */
+  SignUpAttempted: z.object({ at: z.string() }),
+});
+export type UserEvent = EventOf<typeof userEvents>;
 
 /** What a new account is made of, however it signs up. */
 interface Registration {
@@ -215,6 +222,7 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
 }
 
 export const user: Decider<UserCommand, UserEvent, UserState> = {
+  events: userEvents,
   initialState: () => ({ registered: false, passwordVersion: 0, verified: false, verifications: [], passwordResets: [] }),
   evolve,
   decide,

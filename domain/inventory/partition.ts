@@ -1,12 +1,14 @@
+import { z } from 'zod';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, upcaster, type EventOf } from '../eventsourcing/event-schemas.ts';
+import type { RecordedEvent } from '../eventsourcing/event-store.ts';
+import type { DescribedResource } from './resource-diff.ts';
 
 /**
  * One inventory partition: the resources one collector found in one region of one connection,
  * stream `inventory-{connectionId}-{region}-{collector}`. Its state is only what a comparison needs
  * (arn → fingerprint and type), never whole resources, so a scan's memory stays bounded however
  * large the partition is.
- *
- * The resource shape is the scanner's (NormalizedResource); the domain only relies on its identity.
  */
 export const inventoryStream = (connectionId: string, region: string, collector: string) => `inventory-${connectionId}-${region}-${collector}`;
 
@@ -15,25 +17,76 @@ export interface InventoryResource {
   type: string;
 }
 
+/** A resource as the events carry it: the scanner's normalised resource (scanner/resource.ts). */
+export interface ObservedResource extends InventoryResource, DescribedResource {
+  accountId: string;
+  region: string;
+  relationships: Array<{ kind: string; target: string }>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Checked one level deep only: a resource is already normalised when it is recorded, and the
+ * inventory reads millions of them, so its config and tags are taken as the records they are.
+ */
+const observedResource = z.custom<ObservedResource>(
+  (value) =>
+    isRecord(value) &&
+    typeof value.arn === 'string' &&
+    typeof value.type === 'string' &&
+    typeof value.accountId === 'string' &&
+    typeof value.region === 'string' &&
+    typeof value.name === 'string' &&
+    isRecord(value.tags) &&
+    isRecord(value.config) &&
+    Array.isArray(value.relationships),
+  'must be a normalised resource (arn, type, accountId, region, name, tags, config, relationships)',
+);
+
 /** `observedAt` is when AWS was listed (the inventory's time axis); `connectionId` names the connection that listed it. */
-export type InventoryEvent<R extends InventoryResource = InventoryResource> =
-  | { type: 'ResourceDiscovered'; data: { arn: string; type: string; resource: R; fingerprint: string; observedAt: string; scanId: string; connectionId: string } }
-  | { type: 'ResourceChanged'; data: { arn: string; type: string; resource: R; fingerprint: string; changedPaths: string[]; observedAt: string; scanId: string; connectionId: string } }
-  | { type: 'ResourceDeleted'; data: { arn: string; type: string; observedAt: string; scanId: string; connectionId: string } };
+const observed = { arn: z.string(), type: z.string(), observedAt: z.string(), scanId: z.string(), connectionId: z.string() };
+const { connectionId: _, ...observedBeforeConnections } = observed;
+
+/** The connection an inventory stream belongs to, from its name (`inventoryStream`): a connection id is followed by an AWS region or `global`. */
+function connectionOfStream(recorded: RecordedEvent): string {
+  const connectionId = /^inventory-(.+?)-(?:global|[a-z]{2}(?:-[a-z]+)+-\d+)-./.exec(recorded.stream)?.[1];
+  if (connectionId === undefined) throw new Error(`Inventory stream ${recorded.stream} does not name its connection`);
+  return connectionId;
+}
+
+/** Inventory events written before a416449 ("Inventory events name the connection that listed them") lack the connection; their stream names it. */
+const namingTheConnection = <Shape extends z.ZodRawShape>(shape: Shape) => [
+  upcaster({ retiredBy: 'a416449', from: z.object(shape), to: (old, recorded) => ({ ...old, connectionId: connectionOfStream(recorded) }) }),
+];
+
+export const inventoryEvents = defineEvents(
+  {
+    ResourceDiscovered: z.object({ ...observed, resource: observedResource, fingerprint: z.string() }),
+    ResourceChanged: z.object({ ...observed, resource: observedResource, fingerprint: z.string(), changedPaths: z.array(z.string()) }),
+    ResourceDeleted: z.object(observed),
+  },
+  {
+    ResourceDiscovered: namingTheConnection({ ...observedBeforeConnections, resource: observedResource, fingerprint: z.string() }),
+    ResourceChanged: namingTheConnection({ ...observedBeforeConnections, resource: observedResource, fingerprint: z.string(), changedPaths: z.array(z.string()) }),
+    ResourceDeleted: namingTheConnection(observedBeforeConnections),
+  },
+);
+export type InventoryEvent = EventOf<typeof inventoryEvents>;
 
 /** Which of a scan's counts an inventory event adds to. */
 export const countedAs = { ResourceDiscovered: 'discovered', ResourceChanged: 'changed', ResourceDeleted: 'deleted' } as const satisfies Record<InventoryEvent['type'], string>;
 
 /** A resource as one listing saw it. `previous` is its last recorded state, given when its fingerprint moved (for the diff). */
-export interface Observation<R extends InventoryResource> {
-  resource: R;
+export interface Observation {
+  resource: ObservedResource;
   fingerprint: string;
-  previous?: R | undefined;
+  previous?: ObservedResource | undefined;
 }
 
-export type PartitionCommand<R extends InventoryResource = InventoryResource> =
+export type PartitionCommand =
   /** Some resources of a listing in progress (a listing arrives in several parts). */
-  | { type: 'RecordObservations'; scanId: string; connectionId: string; observedAt: string; observed: ReadonlyArray<Observation<R>> }
+  | { type: 'RecordObservations'; scanId: string; connectionId: string; observedAt: string; observed: readonly Observation[] }
   /**
    * The listing ended. Only a complete listing is evidence of absence: what it did not see is
    * deleted. An incomplete one (denied, throttled, failed, cancelled) deletes nothing.
@@ -71,22 +124,22 @@ function evolve(state: PartitionState, event: InventoryEvent): PartitionState {
 
 /**
  * The partition decider. `diff` names the changed paths between two states of a resource
- * (scanner/fingerprint.ts changedPaths); it is injected because the resource shape is the scanner's.
+ * (scanner/fingerprint.ts changedPaths); it is injected because judging a change is the scanner's.
  */
-export function partitionDecider<R extends InventoryResource>(diff: (before: R, after: R) => string[]): Decider<PartitionCommand<R>, InventoryEvent<R>, PartitionState> {
-  function decide(command: PartitionCommand<R>, state: PartitionState): Array<InventoryEvent<R>> {
+export function partitionDecider(diff: (before: ObservedResource, after: ObservedResource) => string[]): Decider<PartitionCommand, InventoryEvent, PartitionState> {
+  function decide(command: PartitionCommand, state: PartitionState): InventoryEvent[] {
     const { scanId, connectionId, observedAt } = command;
     if (command.type === 'FinishListing') {
       if (!command.complete) return [];
       return [...state]
         .filter(([arn]) => !command.seen.has(arn))
-        .map(([arn, known]): InventoryEvent<R> => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId, connectionId } }));
+        .map(([arn, known]): InventoryEvent => ({ type: 'ResourceDeleted', data: { arn, type: known.type, observedAt, scanId, connectionId } }));
     }
     // Folded as we go: a resource listed twice (pages overlapping) is judged against its first sighting.
     // Only this command's sightings are kept aside; copying the whole state for each part of a
     // listing made a 100,000-resource partition quadratic (scan-diff bench: 14 s of 22 s).
     const judged = new Map<string, Known>();
-    const events: Array<InventoryEvent<R>> = [];
+    const events: InventoryEvent[] = [];
     for (const { resource, fingerprint, previous } of command.observed) {
       const { arn, type } = resource;
       const known = judged.get(arn) ?? state.get(arn);
@@ -102,5 +155,5 @@ export function partitionDecider<R extends InventoryResource>(diff: (before: R, 
     return events;
   }
 
-  return { initialState: () => new Map(), evolve: evolve as Decider<PartitionCommand<R>, InventoryEvent<R>, PartitionState>['evolve'], decide };
+  return { events: inventoryEvents, initialState: () => new Map(), evolve, decide };
 }

@@ -1,28 +1,32 @@
 import { describe, it } from 'vitest';
 import { given } from '../eventsourcing/specification.ts';
-import { partitionDecider, type InventoryEvent, type Observation } from './partition.ts';
-
-interface Fake {
-  arn: string;
-  type: string;
-  size: number;
-}
+import { partitionDecider, type InventoryEvent, type ObservedResource, type Observation } from './partition.ts';
 
 /** A diff good enough for the spec: the decider only passes it through. */
-const partition = partitionDecider<Fake>((before, after) => (before.size === after.size ? [] : ['config.size']));
-const givenPartition = (history: Array<InventoryEvent<Fake>>) => given(partition, history);
+const partition = partitionDecider((before, after) => (before.config.size === after.config.size ? [] : ['config.size']));
+const givenPartition = (history: InventoryEvent[]) => given(partition, history);
 
 const scanId = 'scan-2';
 const connectionId = 'conn-1';
 const observedAt = '2026-03-02T08:00:00.000Z';
-const volume = (id: string, size = 8): Fake => ({ arn: `arn:aws:ec2:eu-west-1:1:volume/${id}`, type: 'ec2:volume', size });
-const seen = (resource: Fake, previous?: Fake): Observation<Fake> => ({ resource, fingerprint: `fp-${resource.size}`, previous });
-const discovered = (resource: Fake, scan = 'scan-1'): InventoryEvent<Fake> => ({
-  type: 'ResourceDiscovered',
-  data: { arn: resource.arn, type: resource.type, resource, fingerprint: `fp-${resource.size}`, observedAt, scanId: scan, connectionId },
+const volume = (id: string, size = 8): ObservedResource => ({
+  arn: `arn:aws:ec2:eu-west-1:1:volume/${id}`,
+  type: 'ec2:volume',
+  accountId: '1',
+  region: 'eu-west-1',
+  name: id,
+  tags: {},
+  config: { size },
+  relationships: [],
 });
-const deleted = (resource: Fake, scan = 'scan-1'): InventoryEvent<Fake> => ({ type: 'ResourceDeleted', data: { arn: resource.arn, type: resource.type, observedAt, scanId: scan, connectionId } });
-const observe = (...observed: Array<Observation<Fake>>) => ({ type: 'RecordObservations' as const, scanId, connectionId, observedAt, observed });
+const print = (resource: ObservedResource) => `fp-${String(resource.config.size)}`;
+const seen = (resource: ObservedResource, previous?: ObservedResource): Observation => ({ resource, fingerprint: print(resource), previous });
+const discovered = (resource: ObservedResource, scan = 'scan-1'): InventoryEvent => ({
+  type: 'ResourceDiscovered',
+  data: { arn: resource.arn, type: resource.type, resource, fingerprint: print(resource), observedAt, scanId: scan, connectionId },
+});
+const deleted = (resource: ObservedResource, scan = 'scan-1'): InventoryEvent => ({ type: 'ResourceDeleted', data: { arn: resource.arn, type: resource.type, observedAt, scanId: scan, connectionId } });
+const observe = (...observed: Observation[]) => ({ type: 'RecordObservations' as const, scanId, connectionId, observedAt, observed });
 const finish = (complete: boolean, ...arns: string[]) => ({ type: 'FinishListing' as const, scanId, connectionId, observedAt, complete, seen: new Set(arns) });
 
 describe('an inventory partition', () => {

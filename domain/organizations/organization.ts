@@ -1,38 +1,41 @@
+import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 import type { IssuedToken } from '../identity/tokens.ts';
-import type { Sealed } from '../privacy/personal-data.ts';
+import { sealed, type Sealed } from '../privacy/personal-data.ts';
 import { authorize, userActor } from './actor.ts';
 import { assertInvitationUsable, isExpired, type InvitationStatus } from './invitation.ts';
-import { canAssign, type Permission, type Role } from './roles.ts';
+import { canAssign, roles, type Permission, type Role } from './roles.ts';
 
 export const organizationStream = (orgId: string) => `org-${orgId}`;
 
-export type MemberRemovalReason = 'removed' | 'left';
+const role = z.enum(roles);
+const memberRemovalReason = z.enum(['removed', 'left']);
+export type MemberRemovalReason = z.infer<typeof memberRemovalReason>;
 
-export type OrganizationEvent =
-  | { type: 'OrganizationCreated'; data: { orgId: string; name: string; timezone: string; ownerId: string } }
-  | { type: 'MemberJoined'; data: { userId: string; role: Role } }
-  | {
-      type: 'MemberInvited';
-      data: {
-        invitationId: string;
-        email: Sealed;
-        emailHash: string;
-        role: Role;
-        tokenHash: string;
-        token: Sealed;
-        expiresAt: string;
-        invitedBy: string;
-        /** The name at the time of the invitation, so the mail says what the invitee is joining. */
-        organizationName: string;
-      };
-    }
-  | { type: 'InvitationRevoked'; data: { invitationId: string } }
-  | { type: 'InvitationAccepted'; data: { invitationId: string; userId: string } }
-  | { type: 'MemberRoleChanged'; data: { userId: string; role: Role; previousRole: Role } }
-  | { type: 'MemberRemoved'; data: { userId: string; reason: MemberRemovalReason } }
-  | { type: 'OrganizationSettingsChanged'; data: { name?: string; requireMfa?: boolean } };
+export const organizationEvents = defineEvents({
+  OrganizationCreated: z.object({ orgId: z.string(), name: z.string(), timezone: z.string(), ownerId: z.string() }),
+  MemberJoined: z.object({ userId: z.string(), role }),
+  MemberInvited: z.object({
+    invitationId: z.string(),
+    email: sealed,
+    emailHash: z.string(),
+    role,
+    tokenHash: z.string(),
+    token: sealed,
+    expiresAt: z.string(),
+    invitedBy: z.string(),
+    /** The name at the time of the invitation, so the mail says what the invitee is joining. */
+    organizationName: z.string(),
+  }),
+  InvitationRevoked: z.object({ invitationId: z.string() }),
+  InvitationAccepted: z.object({ invitationId: z.string(), userId: z.string() }),
+  MemberRoleChanged: z.object({ userId: z.string(), role, previousRole: role }),
+  MemberRemoved: z.object({ userId: z.string(), reason: memberRemovalReason }),
+  OrganizationSettingsChanged: z.object({ name: z.string().optional(), requireMfa: z.boolean().optional() }),
+});
+export type OrganizationEvent = EventOf<typeof organizationEvents>;
 
 /**
  * Every command a member issues names them (`actorId`); their role comes from the organisation's own
@@ -215,6 +218,7 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
 }
 
 export const organization: Decider<OrganizationCommand, OrganizationEvent, OrganizationState> = {
+  events: organizationEvents,
   initialState: () => ({ requireMfa: false, members: {}, invitations: {} }),
   evolve,
   decide,

@@ -2,6 +2,8 @@
  * The DocumentStore port: read models as collections of JSON documents.
  * Adapters: infra/document-store/{sqlite,mongo}. Filters are a small MongoDB subset; keys that
  * start with `$` are operators and are only ever written by our code, never taken from a request.
+ * A filter or option outside the subset is therefore our bug: the adapters refuse it as an internal
+ * error (a 500), never as the caller's mistake.
  */
 
 export interface Document {
@@ -46,10 +48,27 @@ export interface Update {
 
 export type SortSpec = ReadonlyArray<readonly [path: string, direction: 1 | -1]>;
 
+/**
+ * Which of the collection's declared indexes (`IndexSpec.name`) a query should walk, when the caller
+ * knows better than the store's planner: SQLite judges by the shape of the query alone (it keeps no
+ * statistics), so for a range that rules out most documents, or an order that spares a sort, it may
+ * pick another index. A hint never changes the answer, only how it is found. SQLite follows it
+ * (`INDEXED BY`), MongoDB is given it as its `hint` (FerretDB accepts and ignores it). An index the
+ * collection does not have is our bug: the query fails.
+ */
+export interface IndexHint {
+  index: string;
+}
+
 export interface FindOptions {
   sort?: SortSpec;
   limit?: number;
   skip?: number;
+  hint?: IndexHint;
+}
+
+export interface CountOptions {
+  hint?: IndexHint;
 }
 
 export interface IndexSpec {
@@ -71,7 +90,7 @@ export interface Collection<T extends Document = Document> {
   readonly name: string;
   get(id: string): Promise<T | undefined>;
   find(filter?: Filter, options?: FindOptions): Promise<T[]>;
-  count(filter?: Filter): Promise<number>;
+  count(filter?: Filter, options?: CountOptions): Promise<number>;
   /** Inserts or replaces the whole document with this `_id`. */
   upsert(document: T): Promise<void>;
   updateMany(filter: Filter, update: Update): Promise<number>;

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Decider } from '../eventsourcing/decider.ts';
+import { defineEvents, type EventOf } from '../eventsourcing/event-schemas.ts';
 import { authorize, recordedName, type Actor, type Authority } from '../organizations/actor.ts';
 
 /**
@@ -13,57 +15,55 @@ export const scanStream = (scanId: string) => `scan-${scanId}`;
 /** Partition key `${region}/${collector}`; global collectors use the region 'global'. */
 export const partitionKey = (region: string, collector: string) => `${region}/${collector}`;
 
-export interface ScanPartition {
-  key: string;
-  region: string;
-  collector: string;
-  types: string[];
-}
+const scanPartition = z.object({ key: z.string(), region: z.string(), collector: z.string(), types: z.array(z.string()) });
+export type ScanPartition = z.infer<typeof scanPartition>;
 
-export type PartitionOutcome = 'ok' | 'denied' | 'throttled' | 'failed' | 'cancelled';
-export type ScanStatus = 'completed' | 'partial' | 'failed' | 'cancelled';
-export type ScanTrigger = 'manual' | 'schedule';
+const partitionOutcome = z.enum(['ok', 'denied', 'throttled', 'failed', 'cancelled']);
+export type PartitionOutcome = z.infer<typeof partitionOutcome>;
+const scanStatusSchema = z.enum(['completed', 'partial', 'failed', 'cancelled']);
+export type ScanStatus = z.infer<typeof scanStatusSchema>;
+const scanTrigger = z.enum(['manual', 'schedule']);
+export type ScanTrigger = z.infer<typeof scanTrigger>;
 
-export interface Counts {
-  discovered: number;
-  changed: number;
-  deleted: number;
-}
+const counts = z.object({ discovered: z.number(), changed: z.number(), deleted: z.number() });
+export type Counts = z.infer<typeof counts>;
 
-export interface PartitionFinishedData extends Counts {
-  key: string;
-  region: string;
-  collector: string;
-  outcome: PartitionOutcome;
-  errorCode: string | null;
-  message: string | null;
-  durationMs: number;
-}
+const partitionFinished = counts.extend({
+  key: z.string(),
+  region: z.string(),
+  collector: z.string(),
+  outcome: partitionOutcome,
+  errorCode: z.string().nullable(),
+  message: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type PartitionFinishedData = z.infer<typeof partitionFinished>;
 
-export interface ScanRequestedData {
-  scanId: string;
-  connectionId: string;
-  orgId: string;
-  accountId: string;
+const scanRequested = z.object({
+  scanId: z.string(),
+  connectionId: z.string(),
+  orgId: z.string(),
+  accountId: z.string(),
   /** A user id, or 'schedule'. */
-  requestedBy: string;
-  trigger: ScanTrigger;
-  partitions: ScanPartition[];
-}
-
-export type ScanEvent =
-  | { type: 'ScanRequested'; data: ScanRequestedData }
-  | { type: 'PartitionFinished'; data: PartitionFinishedData }
-  | { type: 'ScanCancellationRequested'; data: { requestedBy: string } }
-  | { type: 'ScanFinished'; data: Counts & { status: ScanStatus; durationMs: number } }
-  | { type: 'ScanClaimed'; data: ScanClaim }
-  | { type: 'ScanClaimReleased'; data: { workerId: string } };
+  requestedBy: z.string(),
+  trigger: scanTrigger,
+  partitions: z.array(scanPartition),
+});
+export type ScanRequestedData = z.infer<typeof scanRequested>;
 
 /** The worker that runs the scan; after `leaseUntil` (ISO time) without a renewal, another may take over. */
-export interface ScanClaim {
-  workerId: string;
-  leaseUntil: string;
-}
+const scanClaim = z.object({ workerId: z.string(), leaseUntil: z.string() });
+export type ScanClaim = z.infer<typeof scanClaim>;
+
+export const scanEvents = defineEvents({
+  ScanRequested: scanRequested,
+  PartitionFinished: partitionFinished,
+  ScanCancellationRequested: z.object({ requestedBy: z.string() }),
+  ScanFinished: counts.extend({ status: scanStatusSchema, durationMs: z.number() }),
+  ScanClaimed: scanClaim,
+  ScanClaimReleased: z.object({ workerId: z.string() }),
+});
+export type ScanEvent = EventOf<typeof scanEvents>;
 
 /** Every command names who issues it: a person with their role in the scan's organisation, or the system. */
 export type ScanCommand =
@@ -172,6 +172,7 @@ function decide(command: ScanCommand, state: ScanState): ScanEvent[] {
 }
 
 export const scan: Decider<ScanCommand, ScanEvent, ScanState> = {
+  events: scanEvents,
   initialState: () => ({ finishedPartitions: new Map(), cancellationRequested: false }),
   evolve,
   decide,

@@ -1,21 +1,25 @@
 // `npm run bench` prints a table; `npm run bench -- --json` prints one JSON object a line;
 // `npm run bench -- inventory scan-diff` runs only those groups.
 // Each figure is ours against a baseline measured in the same run, on the embedded stores.
+// Each bench (*.bench.ts) sits beside what it measures; this runner gathers them, and is with
+// `npm start` one of the entry points allowed to import every layer (eslint.config.js).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventStoreBenches } from './event-store.bench.ts';
-import { inventoryBenches } from './inventory.bench.ts';
+import { eventStoreBenches } from '../event-store/event-store.bench.ts';
+import { inventoryBenches } from '../../projections/inventory/inventory.bench.ts';
+import { projectBenches } from '../../projections/runner.bench.ts';
+import { scanDiffBenches } from '../../scanner/scan-diff.bench.ts';
+import { scanOverheadBenches } from '../../scanner/scan-overhead.bench.ts';
 import { printTable, type BenchResult } from './report.ts';
-import { scanDiffBenches } from './scan-diff.bench.ts';
-import { scanOverheadBenches } from './scan-overhead.bench.ts';
 
 const json = process.argv.includes('--json');
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const dir = mkdtempSync(join(tmpdir(), 'cv-bench-'));
 // scan-overhead last: it needs moto and skips itself, with a reason, when moto is missing.
 const groups: Record<string, () => Promise<BenchResult[]>> = {
-  'event-store': () => eventStoreBenches(dir),
+  // append and read-all, then project on the log they wrote.
+  'event-store': () => eventStoreBenches(dir, (log) => projectBenches(dir, log)),
   'scan-diff': () => scanDiffBenches(dir),
   inventory: () => inventoryBenches(),
   'scan-overhead': () => scanOverheadBenches(),

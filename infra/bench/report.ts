@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+
 /** One benchmark figure: ours against a baseline measured in the same run. */
 export interface BenchResult {
   bench: string;
@@ -38,4 +40,12 @@ export async function timed(work: () => Promise<unknown> | unknown): Promise<num
   const start = performance.now();
   await work();
   return (performance.now() - start) / 1000;
+}
+
+/** A bare SQLite file as the baselines use it: the embedded stores' journal and sync settings, nothing of ours. */
+export function bareSqlite(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
 }

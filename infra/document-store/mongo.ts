@@ -11,7 +11,7 @@ import {
   type FindOptions,
   type Update,
 } from '../../domain/read-models/document-store.ts';
-import { assertFilter, assertFindOptions } from './query-validation.ts';
+import { assertCountOptions, assertFilter, assertFindOptions } from './query-validation.ts';
 
 const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
 const DUPLICATE_KEY = 11000;
@@ -135,11 +135,16 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
         run(async () => {
           assertFindOptions(options);
           let cursor = c.find(filterOf(filter), { session }).sort(toSort(options));
+          if (options?.hint) cursor = cursor.hint(options.hint.index);
           if (options?.skip) cursor = cursor.skip(options.skip);
           if (options?.limit) cursor = cursor.limit(options.limit);
           return (await cursor.toArray()).map((found) => fromStored(found) as T);
         }),
-      count: (filter) => run(() => c.countDocuments(filterOf(filter), { session })),
+      count: (filter, options) =>
+        run(() => {
+          assertCountOptions(options);
+          return c.countDocuments(filterOf(filter), { session, ...(options?.hint && { hint: options.hint.index }) });
+        }),
       upsert: (document) =>
         run(async () => {
           if (typeof document._id !== 'string' || document._id === '') throw new ValidationError(`Documents in ${name} need a string _id`);
@@ -165,6 +170,7 @@ export async function openMongoDocumentStore(url: string): Promise<DocumentStore
         run(async () => {
           assertFindOptions(options);
           let cursor = c.find(filterOf(filter)).sort(toSort(options));
+          if (options?.hint) cursor = cursor.hint(options.hint.index);
           if (options?.limit) cursor = cursor.limit(options.limit);
           const plan = await cursor.explain('queryPlanner');
           return JSON.stringify(plan.queryPlanner?.winningPlan ?? plan);

@@ -1,17 +1,18 @@
-import { ValidationError } from '../../domain/errors.ts';
-import { assertFilter, assertFindOptions, isFieldPath } from './query-validation.ts';
-import type { Condition, Filter, FindOptions, Scalar, SortSpec } from '../../domain/read-models/document-store.ts';
+import { assertCountOptions, assertFilter, assertFindOptions, isFieldPath, malformed } from './query-validation.ts';
+import type { Condition, CountOptions, Filter, FindOptions, Scalar, SortSpec } from '../../domain/read-models/document-store.ts';
 
 /**
  * Compiles the filter subset to SQL over JSON documents. A field is read with
  * `json_extract(doc, '$."a"."b"')`, the same text the declared indexes are built on, so SQLite can
  * match them (it matches index expressions textually). Type checks keep MongoDB's semantics:
- * a number never equals or compares with a string, and booleans are not 0/1.
+ * a number never equals or compares with a string, and booleans are not 0/1. Filters and options
+ * are checked once, by query-validation.ts, before they are compiled: what follows trusts their shape.
  */
 
 export function fieldExpression(path: string): string {
   if (path === '_id') return 'id';
-  if (!isFieldPath(path)) throw new ValidationError(`Invalid field path: ${path}`);
+  // Declared index fields reach here unchecked: the path becomes SQL text, so it is checked once more.
+  if (!isFieldPath(path)) throw malformed(`Invalid field path: ${path}`);
   return `json_extract(doc, '$.${path.split('.').map((p) => `"${p}"`).join('.')}')`;
 }
 
@@ -35,12 +36,9 @@ function and(filter: Filter, params: unknown[]): string {
     if (value === undefined) continue;
     if (key === '$and' || key === '$or') {
       const parts = (value as readonly Filter[]).map((f) => `(${and(f, params)})`);
-      if (parts.length === 0) throw new ValidationError(`${key} needs at least one filter`);
       clauses.push(`(${parts.join(key === '$and' ? ' AND ' : ' OR ')})`);
-    } else if (key.startsWith('$')) {
-      throw new ValidationError(`Unsupported filter operator ${key}`);
     } else if (isCondition(value)) {
-      for (const [op, operand] of Object.entries(value)) if (operand !== undefined) clauses.push(condition(key, op, operand, params));
+      for (const [op, operand] of Object.entries(value)) if (operand !== undefined) clauses.push(condition(key, op as keyof Condition, operand, params));
     } else {
       clauses.push(equals(key, value as Scalar, params));
     }
@@ -55,14 +53,11 @@ function isCondition(value: unknown): value is Condition {
 function equals(path: string, value: Scalar, params: unknown[]): string {
   if (value === null) return `(${typeExpression(path)} IS NULL OR ${typeExpression(path)} = 'null')`;
   if (typeof value === 'boolean') return `${typeExpression(path)} = '${value ? 'true' : 'false'}'`;
-  if (typeof value === 'string' || typeof value === 'number') {
-    params.push(value);
-    return `${fieldExpression(path)} = ?`;
-  }
-  throw new ValidationError(`Filter value for ${path} must be a string, number, boolean or null`);
+  params.push(value);
+  return `${fieldExpression(path)} = ?`;
 }
 
-function condition(path: string, op: string, operand: unknown, params: unknown[]): string {
+function condition(path: string, op: keyof Condition, operand: unknown, params: unknown[]): string {
   switch (op) {
     case '$eq':
       return equals(path, operand as Scalar, params);
@@ -70,14 +65,14 @@ function condition(path: string, op: string, operand: unknown, params: unknown[]
       return `NOT coalesce(${equals(path, operand as Scalar, params)}, 0)`;
     case '$in':
     case '$nin': {
-      if (!Array.isArray(operand)) throw new ValidationError(`${op} for ${path} needs an array`);
-      const simple = operand.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number');
+      const list = operand as readonly Scalar[];
+      const simple = list.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number');
       const parts: string[] = [];
       if (simple.length) {
         parts.push(`${fieldExpression(path)} IN (${simple.map(() => '?').join(', ')})`);
         params.push(...simple);
       }
-      for (const other of operand.filter((v) => typeof v !== 'string' && typeof v !== 'number')) parts.push(equals(path, other as Scalar, params));
+      for (const other of list.filter((v) => typeof v !== 'string' && typeof v !== 'number')) parts.push(equals(path, other, params));
       const any = parts.length ? `(${parts.join(' OR ')})` : '0';
       // A missing field makes the comparison NULL; MongoDB counts it as not in the list.
       return op === '$in' ? any : `NOT coalesce(${any}, 0)`;
@@ -91,16 +86,12 @@ function condition(path: string, op: string, operand: unknown, params: unknown[]
         params.push(operand);
         return `(${fieldExpression(path)} ${sign} ? AND ${typeExpression(path)} = 'text')`;
       }
-      if (typeof operand === 'number') {
-        params.push(operand);
-        return `(${fieldExpression(path)} ${sign} ? AND ${typeExpression(path)} IN ('integer', 'real'))`;
-      }
-      throw new ValidationError(`${op} for ${path} needs a string or a number`);
+      params.push(operand);
+      return `(${fieldExpression(path)} ${sign} ? AND ${typeExpression(path)} IN ('integer', 'real'))`;
     }
     case '$exists':
       return `${typeExpression(path)} IS ${operand ? 'NOT NULL' : 'NULL'}`;
     case '$contains': {
-      if (typeof operand !== 'string' || operand === '') throw new ValidationError(`$contains for ${path} needs a non-empty string`);
       // The needle is a bound parameter and instr() takes it as plain text (no LIKE wildcards).
       // SQLite's built-in lower() folds only ASCII letters (A-Z), so only those match regardless of
       // case; every other character must match exactly. The type check makes only a string field
@@ -108,8 +99,6 @@ function condition(path: string, op: string, operand: unknown, params: unknown[]
       params.push(operand);
       return `(${typeExpression(path)} = 'text' AND instr(lower(${fieldExpression(path)}), lower(?)) > 0)`;
     }
-    default:
-      throw new ValidationError(`Unsupported filter operator ${op} on ${path}`);
   }
 }
 
@@ -127,4 +116,13 @@ export function compilePaging(options: FindOptions | undefined, params: unknown[
   if (limit === undefined && skip === 0) return '';
   params.push(limit ?? -1, skip);
   return ' LIMIT ? OFFSET ?';
+}
+
+/**
+ * The declared index a hint names, as SQLite knows it (see ensureCollection): `INDEXED BY` makes
+ * SQLite walk it, or fail when the collection has no such index.
+ */
+export function compileHint(collection: string, options: CountOptions | undefined): string {
+  assertCountOptions(options);
+  return options?.hint ? ` INDEXED BY "docs_${collection}__${options.hint.index}"` : '';
 }

@@ -55,4 +55,23 @@ describe('sqlite document store', () => {
     expect(await versions.explain({ 'tags.Team': 'web' })).toMatch(/SCAN/);
     await store.close();
   });
+
+  it('follows an index hint where its own choice differs, and refuses a hint naming no index as our bug', async () => {
+    const store = openSqliteDocumentStore(newFile());
+    await store.ensureCollection('versions', {
+      indexes: [
+        { name: 'by_type_from', fields: [['type', 1], ['validFrom', 1]] },
+        { name: 'by_to', fields: [['validTo', 1]] },
+      ],
+    });
+    const versions = store.collection('versions');
+    await versions.upsert({ _id: 'v', type: 'ec2', validFrom: '2025', validTo: '2027' });
+    const filter = { type: 'ec2', validFrom: { $lte: '2026' }, validTo: { $gt: '2026' } };
+    expect(await versions.explain(filter)).toContain('USING INDEX docs_versions__by_type_from');
+    expect(await versions.explain(filter, { hint: { index: 'by_to' } })).toContain('USING INDEX docs_versions__by_to');
+    expect(await versions.count(filter, { hint: { index: 'by_to' } })).toBe(1);
+    await expect(versions.find(filter, { hint: { index: 'by_nothing' } })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(versions.count(filter, { hint: { index: 'by_nothing' } })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await store.close();
+  });
 });

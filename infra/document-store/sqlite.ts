@@ -13,7 +13,8 @@ import {
   type Update,
 } from '../../domain/read-models/document-store.ts';
 import { openDatabaseFile } from '../sqlite-file.ts';
-import { compileFilter, compilePaging, compileSort, fieldExpression } from './sqlite-query.ts';
+import { malformed } from './query-validation.ts';
+import { compileFilter, compileHint, compilePaging, compileSort, fieldExpression } from './sqlite-query.ts';
 import { applyUpdate } from './update.ts';
 
 const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
@@ -58,13 +59,13 @@ export function openSqliteDocumentStore(file: string): DocumentStore {
     ensured.add(name);
   }
 
-  /** A collection nobody has written to yet reads as empty. */
+  /** A collection nobody has written to yet reads as empty; a hint naming an index it lacks is our bug. */
   function read<R>(query: () => R, empty: R): R {
     try {
       return query();
     } catch (error) {
       if (/no such table/.test((error as Error).message)) return empty;
-      throw error;
+      throw unknownIndex(error) ?? error;
     }
   }
 
@@ -86,7 +87,7 @@ export function openSqliteDocumentStore(file: string): DocumentStore {
     function select(filter: Filter | undefined, options: FindOptions | undefined, columns = 'doc'): { sql: string; params: unknown[] } {
       const where = compileFilter(filter);
       const paging = compilePaging(options, where.params);
-      return { sql: `SELECT ${columns} FROM ${table} WHERE ${where.sql} ORDER BY ${compileSort(options?.sort)}${paging}`, params: where.params };
+      return { sql: `SELECT ${columns} FROM ${table}${compileHint(name, options)} WHERE ${where.sql} ORDER BY ${compileSort(options?.sort)}${paging}`, params: where.params };
     }
 
     const upsertStatement = () => prepare(writer, `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`);
@@ -120,9 +121,9 @@ export function openSqliteDocumentStore(file: string): DocumentStore {
         const rows = read(() => prepare<unknown[], { doc: string }>(db, sql).all(...params), []);
         return rows.map((row) => JSON.parse(row.doc) as T);
       },
-      async count(filter) {
+      async count(filter, options) {
         const where = compileFilter(filter);
-        return read(() => prepare<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM ${table} WHERE ${where.sql}`).get(...where.params)!.n, 0);
+        return read(() => prepare<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM ${table}${compileHint(name, options)} WHERE ${where.sql}`).get(...where.params)!.n, 0);
       },
       upsert: (document) => write(() => upsertNow(document)),
       updateMany: (filter, update) => write(() => updateNow(filter, update)),
@@ -137,11 +138,15 @@ export function openSqliteDocumentStore(file: string): DocumentStore {
         }),
       async explain(filter, options) {
         const { sql, params } = select(filter, options);
-        return db
-          .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-          .all(...params)
-          .map((row) => row.detail)
-          .join('\n');
+        try {
+          return db
+            .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+            .all(...params)
+            .map((row) => row.detail)
+            .join('\n');
+        } catch (error) {
+          throw unknownIndex(error) ?? error;
+        }
       },
     };
   }
@@ -198,6 +203,12 @@ export function openSqliteDocumentStore(file: string): DocumentStore {
       });
     },
   };
+}
+
+/** A hint naming an index the collection does not have: our bug, like any malformed query. */
+function unknownIndex(error: unknown): Error | undefined {
+  const message = (error as Error).message ?? '';
+  return /no such index/.test(message) ? malformed(`the index hint names no index of the collection (${message})`) : undefined;
 }
 
 function uniqueViolation(error: unknown, collection: string): ConflictError | undefined {

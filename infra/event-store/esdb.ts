@@ -16,6 +16,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { ConcurrencyError, StoreUnavailableError, StreamDeletedError, isAppError } from '../../domain/errors.ts';
+import { parseMetadata } from '../../domain/eventsourcing/event-schemas.ts';
 import type { EventFilter, EventStore, ExpectedRevision, Position, RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
 import { serialiseAppend } from './append-input.ts';
 
@@ -67,7 +68,7 @@ export function openEsdbEventStore(connectionString: string): EventStore {
       eventId: event.id,
       type: event.type,
       data: event.data,
-      metadata: event.metadata as RecordedEvent['metadata'],
+      metadata: parseMetadata(event.metadata, { stream: event.streamId, revision: event.revision, type: event.type }),
     };
   }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { ConcurrencyError, StreamDeletedError } from '../../domain/errors.ts';
+import { parseMetadata } from '../../domain/eventsourcing/event-schemas.ts';
 import type {
   AppendResult,
   EventFilter,
@@ -109,14 +110,15 @@ export function openSqliteEventStore(file: string): EventStore {
   }
 
   function toRecorded(row: EventRow): RecordedEvent {
+    const revision = BigInt(row.revision);
     return {
       stream: row.stream,
-      revision: BigInt(row.revision),
+      revision,
       position: sqlitePosition(row.position),
       eventId: row.event_id,
       type: row.type,
       data: JSON.parse(row.data) as unknown,
-      metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+      metadata: parseMetadata(JSON.parse(row.metadata), { stream: row.stream, revision, type: row.type }),
     };
   }
 

@@ -9,6 +9,10 @@ import { freePort } from './peers.ts';
 /**
  * The real server on the embedded stores in a fresh DATA_DIR, on a free port (or `env.PORT`), with
  * PUBLIC_URL its own address unless given: the one origin allowed to change state, as in production.
+ *
+ * Test support, the one helper here that imports a layer above infra/ (api/server.ts, the
+ * composition root): it starts the assembled app, which is what the integration and browser tests
+ * of every layer talk to. No production code imports it (eslint.config.js allows it by name).
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cv-api-'));

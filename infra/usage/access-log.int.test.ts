@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The access log records requests: the test sends them to the running app and reads what it logged
+// (api/ test helpers; allowed by name in eslint.config.js).
 import type { RunningServer } from '../../api/server.ts';
 import { apiClient, signUpBody } from '../../api/testing/client.ts';
 import { verificationLinkFor } from '../../api/testing/sign-up.ts';

@@ -1,5 +1,6 @@
-import type { ConnectionEvent, ConnectionMethod, RegionSelection } from '../../domain/connections/connection.ts';
+import type { ConnectionMethod, RegionSelection } from '../../domain/connections/connection.ts';
 import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../../domain/connections/scan-schedule.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
 import type { Projection } from '../projection.ts';
 
@@ -22,13 +23,16 @@ export interface ConnectionDocument extends Document {
   schedule?: ScanSchedule;
 }
 
+const HANDLED = ['AwsConnectionCreated', 'ConnectionValidated', 'ConnectionRenamed', 'ConnectionRegionsChanged', 'ConnectionKeysRotated', 'ScanScheduleChanged', 'AwsConnectionDeleted'] as const;
+
 /** Each organisation's AWS connections; a deleted one disappears (its history stays in the log). */
 export const connectionsProjection: Projection = {
   name: 'connections',
   filter: { streamPrefixes: ['connection-'] },
   collections: { connections: { indexes: [{ name: 'by_org', fields: [['orgId', 1], ['createdAt', 1]] }] } },
   async apply(recorded, model) {
-    const event = { type: recorded.type, data: recorded.data } as ConnectionEvent;
+    const event = parseEventOf(recorded, HANDLED);
+    if (!event) return;
     const connections = model.collection<ConnectionDocument>('connections');
     const _id = recorded.stream.slice('connection-'.length);
     const at = recorded.metadata.occurredAt;

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { SessionEvent } from '../../domain/identity/session.ts';
 import type { UserEvent } from '../../domain/identity/user.ts';
 import type { Document } from '../../domain/read-models/document-store.ts';
@@ -27,6 +28,8 @@ export interface SessionDocument extends Document {
 }
 
 type IdentityEvent = UserEvent | SessionEvent;
+
+const HANDLED = ['UserRegistered', 'VerificationMailRequested', 'EmailVerified', 'ProfileUpdated', 'EmailChanged', 'SessionStarted', 'SessionRevoked'] as const;
 
 /** Users and their sessions, with personal data opened for display. */
 export function identityProjection(vault: PersonalDataVault): Projection {
@@ -82,7 +85,8 @@ export function identityProjection(vault: PersonalDataVault): Projection {
       sessions: { indexes: [{ name: 'by_user', fields: [['userId', 1], ['startedAt', -1]] }] },
     },
     async apply(recorded, model) {
-      const event = { type: recorded.type, data: recorded.data } as IdentityEvent;
+      const event = parseEventOf(recorded, HANDLED);
+      if (!event) return;
       switch (event.type) {
         case 'UserRegistered':
         case 'VerificationMailRequested':

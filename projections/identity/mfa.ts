@@ -1,4 +1,4 @@
-import type { MfaEvent } from '../../domain/identity/mfa.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
 import { readModel } from '../generations.ts';
 import { organizationQueries } from '../organizations/queries.ts';
@@ -10,12 +10,15 @@ export interface MfaEnrolmentDocument extends Document {
   enabledAt: string | null;
 }
 
+const ENROLMENT_CHANGES = ['MfaEnabled', 'MfaDisabled'] as const;
+
 export const mfaProjection: Projection = {
   name: 'mfa',
   filter: { streamPrefixes: ['mfa-'] },
   collections: { enrolments: {} },
   async apply(recorded, model) {
-    const event = { type: recorded.type, data: recorded.data } as MfaEvent;
+    const event = parseEventOf(recorded, ENROLMENT_CHANGES);
+    if (!event) return;
     const enrolments = model.collection<MfaEnrolmentDocument>('enrolments');
     const userId = recorded.stream.slice('mfa-'.length);
     if (event.type === 'MfaEnabled') await enrolments.upsert({ _id: userId, enabled: true, enabledAt: recorded.metadata.occurredAt });

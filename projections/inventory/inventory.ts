@@ -1,7 +1,8 @@
-import type { RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { positionWithin, type RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { InventoryEvent } from '../../domain/inventory/partition.ts';
 import type { Collection } from '../../domain/read-models/document-store.ts';
-import type { ScanEvent } from '../../domain/scans/scan.ts';
+import type { ScanRequestedData } from '../../domain/scans/scan.ts';
 import type { Projection, ReadModelWriter } from '../projection.ts';
 import { inventoryCollections } from './indexes.ts';
 import {
@@ -24,6 +25,9 @@ const INVENTORY_STREAM_PREFIX = 'inventory-';
 const SCAN_STREAM_PREFIX = 'scan-';
 const CONNECTION_STREAM_PREFIX = 'connection-';
 
+const OBSERVATIONS = ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted'] as const;
+const SCANS_AND_CONNECTIONS = ['ScanRequested', 'PartitionFinished', 'AwsConnectionDeleted'] as const;
+
 /** Sorts before every real position: a count document no event has touched yet. */
 const UNTOUCHED = '';
 
@@ -41,16 +45,19 @@ export const inventoryProjection: Projection = {
   },
   collections: inventoryCollections,
   async apply(recorded, model) {
-    if (recorded.stream.startsWith(INVENTORY_STREAM_PREFIX)) return applyObservation(recorded, model);
-    if (recorded.type === 'AwsConnectionDeleted') return applyDisconnection(recorded, model);
-    const event = { type: recorded.type, data: recorded.data } as ScanEvent;
+    if (recorded.stream.startsWith(INVENTORY_STREAM_PREFIX)) {
+      const observation = parseEventOf(recorded, OBSERVATIONS);
+      return observation && applyObservation(observation, recorded, model);
+    }
+    const event = parseEventOf(recorded, SCANS_AND_CONNECTIONS);
+    if (event?.type === 'AwsConnectionDeleted') return applyDisconnection(event.data.connectionId, recorded, model);
     const scanId = recorded.stream.slice(SCAN_STREAM_PREFIX.length);
-    if (event.type === 'ScanRequested') return applyScanRequested(scanId, event.data, model);
-    if (event.type === 'PartitionFinished' && event.data.outcome === 'ok') return applyCompletion(scanId, event.data.key, recorded.metadata.occurredAt, model);
+    if (event?.type === 'ScanRequested') return applyScanRequested(scanId, event.data, model);
+    if (event?.type === 'PartitionFinished' && event.data.outcome === 'ok') return applyCompletion(scanId, event.data.key, recorded.metadata.occurredAt, model);
   },
 };
 
-async function applyScanRequested(scanId: string, data: Extract<ScanEvent, { type: 'ScanRequested' }>['data'], model: ReadModelWriter): Promise<void> {
+async function applyScanRequested(scanId: string, data: ScanRequestedData, model: ReadModelWriter): Promise<void> {
   const { orgId, connectionId, accountId } = data;
   const partitions = data.partitions.map(({ key, region, types }) => ({ key, region, types: [...types] }));
   await model.collection<ScanCoverageDocument>('scan_coverage').upsert({ _id: scanId, orgId, connectionId, accountId, partitions });
@@ -92,15 +99,14 @@ async function knowScope(model: ReadModelWriter, { orgId, accountId, region, typ
  * in), so the count guards tell them apart, and a replay — which finds only the resources not yet
  * done — gives each the same step again.
  */
-async function applyDisconnection(recorded: RecordedEvent, model: ReadModelWriter): Promise<void> {
+async function applyDisconnection(connectionId: string, recorded: RecordedEvent, model: ReadModelWriter): Promise<void> {
   const orgId = recorded.metadata.orgId;
-  const { connectionId } = recorded.data as { connectionId: string };
   if (!orgId) return;
   const watched = await model.collection<CurrentResourceDocument>('current').find({ orgId, connectionId }, { sort: [['_id', 1]] });
   for (const resource of watched) {
-    const data = { arn: resource.arn, type: resource.type, observedAt: recorded.metadata.occurredAt, scanId: '', connectionId };
-    const step = { ...recorded, eventId: `${recorded.eventId}:${resource._id}`, type: 'ResourceDeleted', data, position: `${recorded.position}.${resource._id}` as RecordedEvent['position'] };
-    await applyObservation(step, model, 'disconnected');
+    const deletion: InventoryEvent = { type: 'ResourceDeleted', data: { arn: resource.arn, type: resource.type, observedAt: recorded.metadata.occurredAt, scanId: '', connectionId } };
+    const step = { ...recorded, eventId: `${recorded.eventId}:${resource._id}`, position: positionWithin(recorded.position, resource._id) };
+    await applyObservation(deletion, step, model, 'disconnected');
   }
 }
 
@@ -109,8 +115,8 @@ async function applyDisconnection(recorded: RecordedEvent, model: ReadModelWrite
  * versions before and after it in time (usually there is none after: scans arrive in order; a late
  * one is slotted in). The version before ends at `t`; the new one ends where the next one starts.
  */
-async function applyObservation(recorded: RecordedEvent, model: ReadModelWriter, ending: 'deleted' | 'disconnected' = 'deleted'): Promise<void> {
-  const { type: kind, data } = { type: recorded.type, data: recorded.data } as InventoryEvent<ResourceState>;
+async function applyObservation(event: InventoryEvent, recorded: RecordedEvent, model: ReadModelWriter, ending: 'deleted' | 'disconnected' = 'deleted'): Promise<void> {
+  const { type: kind, data } = event;
   const orgId = recorded.metadata.orgId;
   if (!orgId) return;
   const versions = model.collection<ResourceVersionDocument>('versions');

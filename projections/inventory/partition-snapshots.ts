@@ -1,4 +1,5 @@
-import { countedAs, type InventoryEvent, type PartitionSnapshot } from '../../domain/inventory/partition.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
+import { countedAs, type PartitionSnapshot } from '../../domain/inventory/partition.ts';
 import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
 import { readModel } from '../generations.ts';
 import type { Projection } from '../projection.ts';
@@ -26,18 +27,20 @@ interface HeadDocument extends Document {
 }
 
 
+const OBSERVATIONS = ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted'] as const;
 const fingerprintId = (stream: string, arn: string) => `${stream}\u0000${arn}`;
 const SNAPSHOT_PAGE = 5000;
 
 export const partitionSnapshotsProjection: Projection = {
   name: 'partition_snapshots',
-  filter: { streamPrefixes: ['inventory-'], eventTypes: ['ResourceDiscovered', 'ResourceChanged', 'ResourceDeleted'] },
+  filter: { streamPrefixes: ['inventory-'], eventTypes: OBSERVATIONS },
   collections: {
     fingerprints: { indexes: [{ name: 'by_stream', fields: [['stream', 1], ['_id', 1]] }] },
     heads: {},
   },
   async apply(recorded, model) {
-    const event = { type: recorded.type, data: recorded.data } as InventoryEvent;
+    const event = parseEventOf(recorded, OBSERVATIONS);
+    if (!event) return;
     const { stream } = recorded;
     const revision = Number(recorded.revision);
     const heads = model.collection<HeadDocument>('heads');

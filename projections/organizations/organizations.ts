@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import { invitationSubject, type InvitationStatus } from '../../domain/organizations/invitation.ts';
 import type { OrganizationEvent } from '../../domain/organizations/organization.ts';
 import type { Role } from '../../domain/organizations/roles.ts';
@@ -37,6 +38,8 @@ export interface InvitationDocument extends Document {
   acceptedBy: string | null;
   closedAt: string | null;
 }
+
+const HANDLED = ['OrganizationCreated', 'OrganizationSettingsChanged', 'MemberJoined', 'MemberRoleChanged', 'MemberRemoved', 'MemberInvited', 'InvitationAccepted', 'InvitationRevoked'] as const;
 
 export const membershipId = (orgId: string, userId: string) => `${orgId}:${userId}`;
 
@@ -93,7 +96,8 @@ export function organizationsProjection(vault: PersonalDataVault): Projection {
       invitations: { indexes: [{ name: 'by_org', fields: [['orgId', 1], ['createdAt', -1]] }] },
     },
     async apply(recorded, model) {
-      await apply({ type: recorded.type, data: recorded.data } as OrganizationEvent, recorded, model);
+      const event = parseEventOf(recorded, HANDLED);
+      if (event) await apply(event, recorded, model);
     },
   };
 }

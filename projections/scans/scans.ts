@@ -1,6 +1,7 @@
+import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { Collection, Document } from '../../domain/read-models/document-store.ts';
 import type { Projection } from '../projection.ts';
-import { SCAN_STREAM_PREFIX, type PartitionFinishedData, type PartitionOutcome, type ScanEvent, type ScanRequestedData, type ScanTrigger } from './events.ts';
+import { SCAN_STREAM_PREFIX, type PartitionFinishedData, type PartitionOutcome, type ScanRequestedData, type ScanTrigger } from './events.ts';
 
 export type ScanState = 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';
 
@@ -53,6 +54,8 @@ export interface FreshnessDocument extends Document {
   lastAttemptAt: string | null;
 }
 
+const HANDLED = ['ScanRequested', 'PartitionFinished', 'ScanCancellationRequested', 'ScanFinished'] as const;
+
 export const freshnessId = (connectionId: string, region: string, type: string) => `${connectionId}/${region}/${type}`;
 
 /**
@@ -72,7 +75,8 @@ export const scansProjection: Projection = {
     freshness: { indexes: [{ name: 'by_connection', fields: [['orgId', 1], ['connectionId', 1]] }] },
   },
   async apply(recorded, model) {
-    const event = { type: recorded.type, data: recorded.data } as ScanEvent;
+    const event = parseEventOf(recorded, HANDLED);
+    if (!event) return;
     const scans = model.collection<ScanDocument>('scans');
     const freshness = model.collection<FreshnessDocument>('freshness');
     const scanId = recorded.stream.slice(SCAN_STREAM_PREFIX.length);

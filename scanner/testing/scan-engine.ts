@@ -7,14 +7,14 @@ import { handleCommand } from '../../domain/eventsourcing/decider.ts';
 import type { EventStore, RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
 import { userActor } from '../../domain/organizations/actor.ts';
 import type { DocumentStore } from '../../domain/read-models/document-store.ts';
-import type { ScanEvent } from '../../domain/scans/scan.ts';
+import { scan, scanStream, type ScanEvent } from '../../domain/scans/scan.ts';
 import { openSqliteDocumentStore } from '../../infra/document-store/sqlite.ts';
 import { openSqliteEventStore } from '../../infra/event-store/sqlite.ts';
 import { externalIds } from '../../infra/keys/external-id.ts';
 import { createVault } from '../../infra/keys/vault.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createAwsClients } from '../aws/clients.ts';
-import { loadScan, type ScanEngineDependencies } from '../scan-runner.ts';
+import { loadScan, type ScanEngineDependencies } from '../run-scan.ts';
 
 /**
  * The scan engine on the real embedded stores in a temporary folder, pointed at moto: what the
@@ -69,7 +69,7 @@ export function scanEngineFixture(endpoint: string): ScanEngineFixture {
         await new Promise((r) => setTimeout(r, 100));
       }
       const recorded: ScanEvent[] = [];
-      for await (const event of events.readStream(`scan-${scanId}`)) recorded.push({ type: event.type, data: event.data } as ScanEvent);
+      for await (const event of events.readStream(scanStream(scanId))) recorded.push(scan.events.parse(event));
       return recorded;
     },
     async inventory(connectionId) {

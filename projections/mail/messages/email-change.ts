@@ -1,4 +1,4 @@
-import type { UserEvent } from '../../../domain/identity/user.ts';
+import { parseEventOf } from '../../../domain/eventsourcing/registry.ts';
 import { greeting, layout, type ComposeMail } from '../message.ts';
 
 /**
@@ -6,8 +6,8 @@ import { greeting, layout, type ComposeMail } from '../message.ts';
  * proof that it is theirs), and an alert to the address being replaced, in case it was not them.
  */
 export const emailChangeMails: ComposeMail = async (event, ctx) => {
-  if (event.type !== 'EmailChangeRequested') return [];
-  const data = event.data as Extract<UserEvent, { type: 'EmailChangeRequested' }>['data'];
+  const data = parseEventOf(event, ['EmailChangeRequested'])?.data;
+  if (!data) return [];
   const userId = event.stream.slice('user-'.length);
   const user = await ctx.recipient(userId);
   const [newEmail, currentEmail, token] = await Promise.all([ctx.vault.open(userId, data.newEmail), ctx.vault.open(userId, data.currentEmail), ctx.vault.open(userId, data.confirmation.token)]);

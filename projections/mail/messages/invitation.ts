@@ -1,5 +1,5 @@
+import { parseEventOf } from '../../../domain/eventsourcing/registry.ts';
 import { invitationSubject } from '../../../domain/organizations/invitation.ts';
-import type { OrganizationEvent } from '../../../domain/organizations/organization.ts';
 import type { Role } from '../../../domain/organizations/roles.ts';
 import { layout, greeting, type ComposeMail } from '../message.ts';
 
@@ -7,8 +7,8 @@ const asRole: Record<Role, string> = { owner: 'an owner', admin: 'an admin', mem
 
 /** The invitee's link to join: their address and the token are sealed for the invitation, as they have no account (yet). */
 export const invitationMail: ComposeMail = async (event, ctx) => {
-  if (event.type !== 'MemberInvited') return [];
-  const data = event.data as Extract<OrganizationEvent, { type: 'MemberInvited' }>['data'];
+  const data = parseEventOf(event, ['MemberInvited'])?.data;
+  if (!data) return [];
   const orgId = event.stream.slice('org-'.length);
   const subject = invitationSubject(data.invitationId);
   const [to, token] = await Promise.all([ctx.vault.open(subject, data.email), ctx.vault.open(subject, data.token)]);

@@ -1,10 +1,10 @@
-import type { UserEvent } from '../../../domain/identity/user.ts';
+import { parseEventOf } from '../../../domain/eventsourcing/registry.ts';
 import { greeting, layout, type ComposeMail } from '../message.ts';
 
 /** "I forgot my password": the link that sets a new one, to the account's current address. */
 export const passwordResetMail: ComposeMail = async (event, ctx) => {
-  if (event.type !== 'PasswordResetRequested') return [];
-  const data = event.data as Extract<UserEvent, { type: 'PasswordResetRequested' }>['data'];
+  const data = parseEventOf(event, ['PasswordResetRequested'])?.data;
+  if (!data) return [];
   const userId = event.stream.slice('user-'.length);
   const user = await ctx.recipient(userId);
   const token = await ctx.vault.open(userId, data.reset.token);

@@ -1,10 +1,12 @@
-import type { UserEvent } from '../../../domain/identity/user.ts';
+import { parseEventOf } from '../../../domain/eventsourcing/registry.ts';
 import { layout, greeting, type ComposeMail } from '../message.ts';
+
+const ASKING_FOR_VERIFICATION = ['UserRegistered', 'VerificationMailRequested'] as const;
 
 /** After sign-up, and when asked again: the link that verifies the address. */
 export const verificationMail: ComposeMail = async (event, ctx) => {
-  if (event.type !== 'UserRegistered' && event.type !== 'VerificationMailRequested') return [];
-  const data = event.data as Extract<UserEvent, { type: 'UserRegistered' | 'VerificationMailRequested' }>['data'];
+  const data = parseEventOf(event, ASKING_FOR_VERIFICATION)?.data;
+  if (!data) return [];
   const userId = event.stream.slice('user-'.length);
   // An invited user's address is proven by the invitation: nothing to verify, no mail.
   if (!data.verification) return [];

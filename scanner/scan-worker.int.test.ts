@@ -9,7 +9,7 @@ import { handleCommand } from '../domain/eventsourcing/decider.ts';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../domain/eventsourcing/event-store.ts';
 import { userActor } from '../domain/organizations/actor.ts';
 import type { DocumentStore } from '../domain/read-models/document-store.ts';
-import type { ScanClaim, ScanEvent } from '../domain/scans/scan.ts';
+import { scan, scanStream, type ScanClaim, type ScanEvent } from '../domain/scans/scan.ts';
 import { openSqliteDocumentStore } from '../infra/document-store/sqlite.ts';
 import { openSqliteEventStore } from '../infra/event-store/sqlite.ts';
 import { externalIds } from '../infra/keys/external-id.ts';
@@ -17,8 +17,9 @@ import { createVault } from '../infra/keys/vault.ts';
 import { createLogger } from '../infra/logger.ts';
 import { startMoto } from '../infra/testing/peers.ts';
 import { createAwsClients } from './aws/clients.ts';
-import { loadScan, type ScanEngineDependencies } from './scan-runner.ts';
-import { requestScan, SCAN_WORKER_CHECKPOINT, startScanWorker, type ScanWorkerOptions } from './scans.ts';
+import { loadScan, type ScanEngineDependencies } from './run-scan.ts';
+import { requestScan } from './scan-requests.ts';
+import { SCAN_WORKER_CHECKPOINT, startScanWorker, type ScanWorkerOptions } from './scan-worker.ts';
 import { seedAccount } from './testing/seed-account.ts';
 
 const moto = await startMoto();
@@ -66,7 +67,7 @@ function twoProcesses(motoUrl: string) {
     },
     async scanEvents(scanId: string): Promise<ScanEvent[]> {
       const recorded: ScanEvent[] = [];
-      for await (const event of events.readStream(`scan-${scanId}`)) recorded.push({ type: event.type, data: event.data } as ScanEvent);
+      for await (const event of events.readStream(scanStream(scanId))) recorded.push(scan.events.parse(event));
       return recorded;
     },
     async inventory(connectionId: string): Promise<RecordedEvent[]> {

@@ -1,10 +1,11 @@
 import { connection, connectionStream } from '../domain/connections/connection.ts';
 import { isAppError } from '../domain/errors.ts';
+import { aggregateStream } from '../domain/eventsourcing/aggregate-stream.ts';
 import { handleCommand, type CommandContext } from '../domain/eventsourcing/decider.ts';
 import type { EventStore } from '../domain/eventsourcing/event-store.ts';
 import type { Actor } from '../domain/organizations/actor.ts';
 import type { PersonalDataVault } from '../domain/privacy/personal-data.ts';
-import { scan, scanStream, type ScanCommand, type ScanEvent, type ScanPartition, type ScanState } from '../domain/scans/scan.ts';
+import { scan, scanStream, type ScanCommand, type ScanPartition, type ScanState } from '../domain/scans/scan.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AwsClients, AwsCredentialIdentity } from './aws/clients.ts';
 import { classifyAwsError } from './aws/errors.ts';
@@ -46,12 +47,18 @@ export type ScanRunResult = 'finished' | 'already-finished' | 'interrupted';
 export const scanWorker: Actor = { kind: 'system', process: 'scan-worker' };
 
 export async function loadScan(events: EventStore, scanId: string): Promise<{ state: ScanState; requestedAt: Date | undefined }> {
-  let state = scan.initialState();
   let requestedAt: Date | undefined;
-  for await (const recorded of events.readStream(scanStream(scanId))) {
-    state = scan.evolve(state, { type: recorded.type, data: recorded.data } as ScanEvent);
-    if (recorded.type === 'ScanRequested') requestedAt = new Date(recorded.metadata.occurredAt);
-  }
+  const { state } = await aggregateStream(
+    events,
+    {
+      ...scan,
+      evolve: (state: ScanState, event, recorded) => {
+        if (event.type === 'ScanRequested') requestedAt = new Date(recorded.metadata.occurredAt);
+        return scan.evolve(state, event);
+      },
+    },
+    scanStream(scanId),
+  );
   return { state, requestedAt };
 }
 

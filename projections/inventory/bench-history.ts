@@ -6,8 +6,8 @@
 // events.
 import type { Position, RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
 import type { Document, DocumentStore } from '../../domain/read-models/document-store.ts';
-import { ensureGeneration, physicalName } from '../../projections/generations.ts';
-import { inventoryProjection } from '../../projections/inventory/inventory.ts';
+import { ensureGeneration, physicalName } from '../generations.ts';
+import { inventoryProjection } from './inventory.ts';
 import {
   FAR_FUTURE,
   resourceId,
@@ -21,8 +21,8 @@ import {
   type ResourceState,
   type ResourceVersionDocument,
   type ScopeDocument,
-} from '../../projections/inventory/model.ts';
-import { applyBatch } from '../../projections/runner.ts';
+} from './model.ts';
+import { applyBatch } from '../runner.ts';
 
 export const ORG = 'org-bench';
 export const ACCOUNT = '123456789012';

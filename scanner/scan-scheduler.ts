@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hasCode } from '../domain/errors.ts';
 import type { DocumentStore } from '../domain/read-models/document-store.ts';
-import { nextRunAt } from './schedule.ts';
+import { nextRunAt } from './next-run.ts';
 import { claimLease, releaseLease } from './scheduler-lease.ts';
-import { catchUp, SCAN_SCHEDULES, type ScanScheduleDocument } from './scan-schedules.ts';
-import { requestScan, type ScanEngineDependencies } from './scans.ts';
+import { catchUp, SCAN_SCHEDULES, type ScanScheduleDocument } from './schedule-book.ts';
+import type { ScanEngineDependencies } from './run-scan.ts';
+import { requestScan } from './scan-requests.ts';
 
 export interface SchedulerOptions {
   /** Names this process in the lease; unique unless a test says otherwise. */

@@ -1,9 +1,8 @@
-import type { ConnectionEvent } from '../domain/connections/connection.ts';
 import { DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../domain/connections/scan-schedule.ts';
 import type { EventStore, Position, RecordedEvent } from '../domain/eventsourcing/event-store.ts';
+import { parseEventOf } from '../domain/eventsourcing/registry.ts';
 import type { Document, DocumentStore, DocumentTransaction } from '../domain/read-models/document-store.ts';
-import type { OrganizationEvent } from '../domain/organizations/organization.ts';
-import { nextRunAt } from './schedule.ts';
+import { nextRunAt } from './next-run.ts';
 
 /**
  * The scheduler's own book of schedules, kept from the log by whoever holds the scheduler lease (so
@@ -28,7 +27,7 @@ interface TimezoneDocument extends Document {
   timezone: string;
 }
 
-const FOLLOWED = ['OrganizationCreated', 'AwsConnectionCreated', 'ScanScheduleChanged', 'AwsConnectionDeleted'];
+const FOLLOWED = ['OrganizationCreated', 'AwsConnectionCreated', 'ScanScheduleChanged', 'AwsConnectionDeleted'] as const;
 const BATCH = 500;
 
 /**
@@ -55,7 +54,8 @@ export async function catchUp(events: EventStore, documents: DocumentStore): Pro
 
 async function apply(tx: DocumentTransaction, recorded: RecordedEvent): Promise<void> {
   const schedules = tx.collection<ScanScheduleDocument>(SCAN_SCHEDULES);
-  const event = { type: recorded.type, data: recorded.data } as ConnectionEvent | OrganizationEvent;
+  const event = parseEventOf(recorded, FOLLOWED);
+  if (!event) return;
   const happened = new Date(recorded.metadata.occurredAt);
   const connectionId = recorded.stream.slice('connection-'.length);
   switch (event.type) {

@@ -13,8 +13,8 @@ import type { DocumentStore } from '../domain/read-models/document-store.ts';
 import { openSqliteDocumentStore } from '../infra/document-store/sqlite.ts';
 import { openSqliteEventStore } from '../infra/event-store/sqlite.ts';
 import { createLogger } from '../infra/logger.ts';
-import { SCAN_SCHEDULES, type ScanScheduleDocument } from './scan-schedules.ts';
-import { startScheduler, type RunningScheduler } from './scheduler.ts';
+import { SCAN_SCHEDULES, type ScanScheduleDocument } from './schedule-book.ts';
+import { startScheduler, type RunningScheduler } from './scan-scheduler.ts';
 
 /** The scheduler on the real embedded stores, with a clock the test moves. */
 let dir: string;

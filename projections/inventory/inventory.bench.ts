@@ -1,4 +1,4 @@
-// Inventory history benches on a synthetic history (inventory-history.ts): 100,000 resources × 10
+// Inventory history benches on a synthetic history (bench-history.ts): 100,000 resources × 10
 // versions = 1,000,000 versions in the embedded store.
 // - as-of: a page of 100 of one type, in name order, with its total and freshness, at random
 //   instants; p50/p99. Baseline: the obvious query — one find with the validity filter, sorted by
@@ -13,14 +13,15 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { physicalName } from '../../projections/generations.ts';
-import { inventoryQueries, type InventoryFilters } from '../../projections/inventory/queries.ts';
+import { physicalName } from '../generations.ts';
+import { VERSION_INDEXES } from './indexes.ts';
+import { inventoryQueries, type InventoryFilters } from './queries.ts';
 import { csvRows } from '../../api/inventory/csv.ts';
-import { openMongoDocumentStore } from '../document-store/mongo.ts';
-import { openSqliteDocumentStore } from '../document-store/sqlite.ts';
-import { startFerretDb } from '../testing/peers.ts';
-import { checkAgainstProjection, ORG, random, scanTime, writeHistory, type HistoryShape } from './inventory-history.ts';
-import { result, timed, type BenchResult } from './report.ts';
+import { openMongoDocumentStore } from '../../infra/document-store/mongo.ts';
+import { openSqliteDocumentStore } from '../../infra/document-store/sqlite.ts';
+import { startFerretDb } from '../../infra/testing/peers.ts';
+import { checkAgainstProjection, ORG, random, scanTime, writeHistory, type HistoryShape } from './bench-history.ts';
+import { result, timed, type BenchResult } from '../../infra/bench/report.ts';
 
 /** Ten versions a resource spread over 180 hourly scans: about 5 % of the resources change at each scan. */
 const SHAPE: HistoryShape = { resources: 100_000, versions: 10, scans: 180 };
@@ -156,9 +157,9 @@ async function mongoAsOf(dir: string): Promise<BenchResult[]> {
 /** The plan the store chose for the as-of page (which index), on one line. */
 async function asOfPlan(store: Awaited<ReturnType<typeof openMongoDocumentStore>>, instant: string): Promise<string> {
   const versions = store.collection(physicalName('inventory', 'versions', 1));
-  // The first find of the as-of walk (queries.ts): the validity bounds, then the walk on name.
-  const filter = { $and: [{ orgId: ORG }, { type: TYPE }, { validFrom: { $lte: instant } }, { validTo: { $gt: instant } }, { live: true }, { name: { $gte: '' } }] };
-  const plan = await versions.explain(filter, { sort: [['name', 1], ['_id', 1]], limit: 101 });
+  // The first find of the as-of walk (queries/keyset-walk.ts): the validity bounds, walking the index by type and name.
+  const filter = { $and: [{ orgId: ORG }, { type: TYPE }, { validFrom: { $lte: instant } }, { validTo: { $gt: instant } }, { live: true }] };
+  const plan = await versions.explain(filter, { sort: [['name', 1], ['_id', 1]], limit: 101, hint: { index: VERSION_INDEXES.asOfByType } });
   return plan.replace(/\s+/g, ' ').slice(0, 300);
 }
 

@@ -7,18 +7,18 @@ import { paginateDescribeInstances, paginateDescribeSecurityGroups, paginateDesc
 import { GetAccountSummaryCommand, paginateListAccountAliases, paginateListPolicies, paginateListRoles, paginateListUsers } from '@aws-sdk/client-iam';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { paginateListBuckets } from '@aws-sdk/client-s3';
-import { userActor } from '../../domain/organizations/actor.ts';
-import type { ScanEvent } from '../../domain/scans/scan.ts';
-import type { AwsClients, AwsCredentialIdentity } from '../../scanner/aws/clients.ts';
-import { collectors } from '../../scanner/collectors/index.ts';
-import { createLimiter, type Limiter } from '../../scanner/limit.ts';
-import { GLOBAL_API_REGION } from '../../scanner/partitions.ts';
-import { PARTITIONS_PER_SCAN, runScan } from '../../scanner/scan-runner.ts';
-import { requestScan } from '../../scanner/scans.ts';
-import { onEveryAttempt } from '../../scanner/testing/instrument-clients.ts';
-import { scanEngineFixture, type ScanEngineFixture } from '../../scanner/testing/scan-engine.ts';
-import { startMoto } from '../testing/peers.ts';
-import { result, type BenchResult } from './report.ts';
+import { userActor } from '../domain/organizations/actor.ts';
+import type { ScanEvent } from '../domain/scans/scan.ts';
+import type { AwsClients, AwsCredentialIdentity } from './aws/clients.ts';
+import { collectors } from './collectors/index.ts';
+import { createLimiter, type Limiter } from './limit.ts';
+import { GLOBAL_API_REGION } from './partitions.ts';
+import { PARTITIONS_PER_SCAN, runScan } from './run-scan.ts';
+import { requestScan } from './scan-requests.ts';
+import { onEveryAttempt } from './testing/instrument-clients.ts';
+import { scanEngineFixture, type ScanEngineFixture } from './testing/scan-engine.ts';
+import { startMoto } from '../infra/testing/peers.ts';
+import { result, type BenchResult } from '../infra/bench/report.ts';
 
 const REGIONS = ['eu-west-1', 'us-east-1'];
 /** Each instance brings its root volume: 2 × 500 instances + 1,000 volumes, plus each region's default network. */

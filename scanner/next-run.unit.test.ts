@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScanSchedule } from '../domain/connections/scan-schedule.ts';
-import { nextRunAt } from './schedule.ts';
+import { nextRunAt } from './next-run.ts';
 
 const at = (iso: string) => new Date(iso);
 const daily = (hour: number): ScanSchedule => ({ kind: 'daily', hour });
