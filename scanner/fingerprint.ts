@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedResource } from './resource.ts';
+import type { NormalizedResource } from '../domain/inventory/resource.ts';
 
 export { changedPaths } from '../domain/inventory/resource-diff.ts';
 

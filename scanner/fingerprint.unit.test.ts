@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { changedPaths, fingerprint } from './fingerprint.ts';
-import { normalise, type NormalizedResource } from './resource.ts';
+import { normalise } from './resource.ts';
+import { type NormalizedResource } from '../domain/inventory/resource.ts';
 
 const instance = (overrides: Partial<NormalizedResource> = {}): NormalizedResource => ({
   arn: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-1',

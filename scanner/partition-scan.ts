@@ -19,7 +19,7 @@ import { classifyAwsError } from './aws/errors.ts';
 import type { Collector } from './collectors/index.ts';
 import { changedPaths, fingerprinted } from './fingerprint.ts';
 import { GLOBAL_API_REGION } from './partitions.ts';
-import { GLOBAL_REGION, type NormalizedResource } from './resource.ts';
+import { GLOBAL_REGION, type NormalizedResource } from '../domain/inventory/resource.ts';
 
 const inventory = partitionDecider(changedPaths);
 type Event = InventoryEvent;

@@ -12,7 +12,8 @@ import { applyBatch } from '../projections/runner.ts';
 import type { AwsClients } from './aws/clients.ts';
 import type { Collector } from './collectors/index.ts';
 import { scanPartition } from './partition-scan.ts';
-import { normalise, type NormalizedResource } from './resource.ts';
+import { normalise } from './resource.ts';
+import { type NormalizedResource } from '../domain/inventory/resource.ts';
 
 const REGION = 'eu-west-1';
 const volume = (i: number, size: number): NormalizedResource =>

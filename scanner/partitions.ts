@@ -1,7 +1,7 @@
 import type { ConnectionState } from '../domain/connections/connection.ts';
 import { partitionKey, type ScanPartition } from '../domain/scans/scan.ts';
 import { collectors, type Collector } from './collectors/index.ts';
-import { GLOBAL_REGION } from './resource.ts';
+import { GLOBAL_REGION } from '../domain/inventory/resource.ts';
 
 /** Where a global collector's API calls go. */
 export const GLOBAL_API_REGION = 'us-east-1';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalise, RESOURCE_TYPES, type NormalizedResource } from './resource.ts';
+import { normalise } from './resource.ts';
+import { RESOURCE_TYPES, type NormalizedResource } from '../domain/inventory/resource.ts';
 
 const bucket = (overrides: Partial<NormalizedResource> = {}): NormalizedResource => ({
   arn: 'arn:aws:s3:::logs',

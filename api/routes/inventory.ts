@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { inventoryQueries, SORT_KEYS, type InventoryFilters, type SortKey } from '../../projections/inventory/queries.ts';
-import { RESOURCE_TYPES } from '../../scanner/resource.ts';
+import { RESOURCE_TYPES } from '../../domain/inventory/resource.ts';
 import type { AppContext } from '../context.ts';
 import { csvRows, jsonRows } from '../inventory/csv.ts';
 import * as s from '../schemas.ts';

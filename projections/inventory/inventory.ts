@@ -1,3 +1,4 @@
+import { GLOBAL_REGION } from '../../domain/inventory/resource.ts';
 import { positionWithin, type RecordedEvent } from '../../domain/eventsourcing/event-store.ts';
 import { parseEventOf } from '../../domain/eventsourcing/registry.ts';
 import type { InventoryEvent } from '../../domain/inventory/partition.ts';
@@ -80,7 +81,7 @@ async function applyCompletion(scanId: string, key: string, completedAt: string,
 function identityFromArn(arn: string, type: string): ResourceState {
   const [, , , region = '', accountId = '', ...rest] = arn.split(':');
   const name = rest.join(':').split('/').at(-1) ?? arn;
-  return { arn, type, accountId, region: region || 'global', name, tags: {}, config: {}, relationships: [] };
+  return { arn, type, accountId, region: region || GLOBAL_REGION, name, tags: {}, config: {}, relationships: [] };
 }
 
 type Scope = Pick<ScopeDocument, 'orgId' | 'accountId' | 'region' | 'type'>;

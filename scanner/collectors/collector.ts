@@ -1,5 +1,5 @@
 import type { AwsClients, AwsCredentialIdentity } from '../aws/clients.ts';
-import type { NormalizedResource, ResourceType } from '../resource.ts';
+import type { NormalizedResource, ResourceType } from '../../domain/inventory/resource.ts';
 
 export interface CollectInput {
   aws: AwsClients;

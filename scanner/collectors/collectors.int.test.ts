@@ -3,7 +3,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetMoto, startMoto } from '../../infra/testing/peers.ts';
 import { createAwsClients } from '../aws/clients.ts';
 import { changedPaths, fingerprint } from '../fingerprint.ts';
-import { normalise, type NormalizedResource } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { type NormalizedResource } from '../../domain/inventory/resource.ts';
 import { collectAccount } from '../testing/collect-account.ts';
 import { seedAccount, type SeededAccount } from '../testing/seed-account.ts';
 

@@ -3,7 +3,8 @@ import { GetInstanceProfileCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ec2Arn } from '../aws/arn.ts';
 import { recoverFrom } from '../aws/errors.ts';
 import { nameFromTags, tagMap } from '../aws/tags.ts';
-import { normalise, RELATION, type NormalizedResource, type Relationship } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { RELATION, type NormalizedResource, type Relationship } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 import { byText, sortedUnique } from './order.ts';
 

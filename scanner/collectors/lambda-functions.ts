@@ -1,7 +1,8 @@
 import { ListTagsCommand, paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { ec2Arn } from '../aws/arn.ts';
 import { recoverFrom } from '../aws/errors.ts';
-import { normalise, RELATION, type NormalizedResource, type Relationship } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { RELATION, type NormalizedResource, type Relationship } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 import { sortedUnique } from './order.ts';
 

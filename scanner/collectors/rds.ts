@@ -10,7 +10,8 @@ import {
 import { ec2Arn, rdsClusterArn } from '../aws/arn.ts';
 import { recoverFrom } from '../aws/errors.ts';
 import { tagMap } from '../aws/tags.ts';
-import { normalise, RELATION, type NormalizedResource, type Relationship } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { RELATION, type NormalizedResource, type Relationship } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 import { byText, sortedUnique } from './order.ts';
 

@@ -12,7 +12,8 @@ import {
 import { s3BucketArn } from '../aws/arn.ts';
 import { awsErrorCode, recoverFrom } from '../aws/errors.ts';
 import { tagMap } from '../aws/tags.ts';
-import { normalise, type NormalizedResource } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { type NormalizedResource } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 import { byText } from './order.ts';
 

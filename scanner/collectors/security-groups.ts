@@ -1,7 +1,8 @@
 import { paginateDescribeSecurityGroups, type IpPermission, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { ec2Arn } from '../aws/arn.ts';
 import { tagMap } from '../aws/tags.ts';
-import { normalise, INTERNET, RELATION, type NormalizedResource, type Relationship } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { INTERNET, RELATION, type NormalizedResource, type Relationship } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 
 /** Security groups with their rules flattened and sorted, so a rule added or removed is one clear diff. */

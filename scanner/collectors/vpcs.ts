@@ -1,7 +1,8 @@
 import { paginateDescribeSubnets, paginateDescribeVpcs, type Subnet, type Vpc } from '@aws-sdk/client-ec2';
 import { ec2Arn } from '../aws/arn.ts';
 import { nameFromTags, tagMap } from '../aws/tags.ts';
-import { normalise, RELATION, type NormalizedResource } from '../resource.ts';
+import { normalise } from '../resource.ts';
+import { RELATION, type NormalizedResource } from '../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput, type Collector } from './collector.ts';
 import { sortedUnique } from './order.ts';
 

@@ -1,6 +1,6 @@
 import type { AwsClients, AwsCredentialIdentity } from '../aws/clients.ts';
 import { collectors as allCollectors, type Collector } from '../collectors/index.ts';
-import type { NormalizedResource } from '../resource.ts';
+import type { NormalizedResource } from '../../domain/inventory/resource.ts';
 
 /**
  * Runs collectors over an account the simple way a test needs: each regional collector in each

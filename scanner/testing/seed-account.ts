@@ -32,7 +32,7 @@ import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBSubnetGroupCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsClients, AwsCredentialIdentity } from '../aws/clients.ts';
-import type { ResourceType } from '../resource.ts';
+import type { ResourceType } from '../../domain/inventory/resource.ts';
 
 /**
  * Builds a small but complete account in moto — every resource type, tagged, wired together, in

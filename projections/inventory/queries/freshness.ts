@@ -1,3 +1,4 @@
+import { GLOBAL_REGION } from '../../../domain/inventory/resource.ts';
 import { scopeId, type ScopeDocument } from '../model.ts';
 import type { InventoryReadModels } from './read-models.ts';
 import { scopesOf } from './scopes.ts';
@@ -21,7 +22,7 @@ const STALE_AFTER_MS = 24 * 3600_000;
  */
 export async function freshness(models: InventoryReadModels, orgId: string, asOf: string, scopes: readonly ScopeDocument[]): Promise<Freshness> {
   const collection = await models.completions();
-  const listedGlobally = new Set(scopes.some((s) => s.region !== 'global') ? (await scopesOf(models, orgId, { region: 'global' })).map((s) => s._id) : []);
+  const listedGlobally = new Set(scopes.some((s) => s.region !== GLOBAL_REGION) ? (await scopesOf(models, orgId, { region: GLOBAL_REGION })).map((s) => s._id) : []);
   const latest = new Map<string, Promise<string | null>>();
   const lastCompletion = (id: string) => {
     let found = latest.get(id);
@@ -34,8 +35,8 @@ export async function freshness(models: InventoryReadModels, orgId: string, asOf
   const entries = await Promise.all(
     scopes.map(async ({ _id, accountId, region, type }) => {
       const own = await lastCompletion(_id);
-      const globalScope = scopeId(orgId, accountId, 'global', type);
-      const global = region !== 'global' && listedGlobally.has(globalScope) ? await lastCompletion(globalScope) : null;
+      const globalScope = scopeId(orgId, accountId, GLOBAL_REGION, type);
+      const global = region !== GLOBAL_REGION && listedGlobally.has(globalScope) ? await lastCompletion(globalScope) : null;
       const lastCompleteAt = own && global ? (own > global ? own : global) : (own ?? global);
       const status: ScopeStatus = lastCompleteAt === null ? 'unknown' : Date.parse(asOf) - Date.parse(lastCompleteAt) > STALE_AFTER_MS ? 'stale' : 'fresh';
       return { accountId, region, type, lastCompleteAt, status };

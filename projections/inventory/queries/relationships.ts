@@ -1,8 +1,9 @@
-/** The target of an ingress rule open to the whole internet (scanner/resource.ts INTERNET). */
-export const INTERNET = 'internet';
+import { INTERNET, RELATION } from '../../../domain/inventory/resource.ts';
 
-// Relationship kinds (scanner/resource.ts RELATION) the network graph uses for boxes and warnings.
-export const IN_VPC = 'in-vpc';
-export const IN_SUBNET = 'in-subnet';
-export const USES_SECURITY_GROUP = 'uses-security-group';
-export const ALLOWS_INGRESS_FROM = 'allows-ingress-from';
+export { INTERNET };
+
+// The relationship kinds the network graph uses for boxes and warnings.
+export const IN_VPC = RELATION.inVpc;
+export const IN_SUBNET = RELATION.inSubnet;
+export const USES_SECURITY_GROUP = RELATION.usesSecurityGroup;
+export const ALLOWS_INGRESS_FROM = RELATION.allowsIngressFrom;

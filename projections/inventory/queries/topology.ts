@@ -1,3 +1,4 @@
+import { RELATION, type ResourceType } from '../../../domain/inventory/resource.ts';
 import { NotFoundError } from '../../../domain/errors.ts';
 import type { ResourceVersionDocument } from '../model.ts';
 import { everythingAsOf, versionAt } from './as-of.ts';
@@ -23,15 +24,15 @@ interface TopologyEdge {
   kind: string;
 }
 
-/** What the network graph draws (scanner/resource.ts RESOURCE_TYPES). */
-const TOPOLOGY_TYPES = ['ec2:vpc', 'ec2:subnet', 'ec2:instance', 'ec2:security-group', 'rds:db-instance', 'lambda:function', 'ec2:volume'] as const;
+/** What the network graph draws. */
+const TOPOLOGY_TYPES = ['ec2:vpc', 'ec2:subnet', 'ec2:instance', 'ec2:security-group', 'rds:db-instance', 'lambda:function', 'ec2:volume'] as const satisfies readonly ResourceType[];
 /** Nodes beyond this many are left out of a graph, which then says it is truncated. */
 const TOPOLOGY_NODE_CAP = 2000;
 /**
  * Left out of the graph: IAM links are not network paths, and `attached-to` (volume → instance)
  * repeats `attached-volume` (instance → volume) the other way round.
  */
-const NOT_DRAWN = new Set(['uses-role', 'uses-instance-profile', 'has-policy', 'attached-to']);
+const NOT_DRAWN = new Set<string>([RELATION.usesRole, RELATION.usesInstanceProfile, RELATION.hasPolicy, RELATION.attachedTo]);
 
 /**
  * The network as of `asOf`: VPCs, subnets, instances, security groups, databases, functions and

@@ -1,7 +1,8 @@
 import { GetAccountSummaryCommand, paginateListAccountAliases, type IAMClient } from '@aws-sdk/client-iam';
 import { accountArn } from '../../aws/arn.ts';
 import { everyItem } from '../../aws/pages.ts';
-import { normalise, GLOBAL_REGION, type NormalizedResource } from '../../resource.ts';
+import { normalise } from '../../resource.ts';
+import { GLOBAL_REGION, type NormalizedResource } from '../../../domain/inventory/resource.ts';
 import type { CollectInput } from '../collector.ts';
 import { sortedUnique } from '../order.ts';
 

@@ -3,7 +3,8 @@ import { recoverFrom } from '../../aws/errors.ts';
 import { everyItem } from '../../aws/pages.ts';
 import { parsePolicyDocument } from '../../aws/policy-document.ts';
 import { tagMap } from '../../aws/tags.ts';
-import { normalise, GLOBAL_REGION, type NormalizedResource } from '../../resource.ts';
+import { normalise } from '../../resource.ts';
+import { GLOBAL_REGION, type NormalizedResource } from '../../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput } from '../collector.ts';
 
 const GONE = ['NoSuchEntity', 'NoSuchEntityException'];

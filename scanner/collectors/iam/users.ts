@@ -14,7 +14,8 @@ import {
 import { recoverFrom } from '../../aws/errors.ts';
 import { everyItem } from '../../aws/pages.ts';
 import { tagMap } from '../../aws/tags.ts';
-import { normalise, GLOBAL_REGION, RELATION, type NormalizedResource } from '../../resource.ts';
+import { normalise } from '../../resource.ts';
+import { GLOBAL_REGION, RELATION, type NormalizedResource } from '../../../domain/inventory/resource.ts';
 import { pageSize, type CollectInput } from '../collector.ts';
 import { byText, sortedUnique } from '../order.ts';
 import { accessKeyAge } from './access-key-age.ts';
