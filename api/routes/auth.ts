@@ -22,7 +22,7 @@ import { failureDelays } from '../failure-delays.ts';
 import { knownDevices } from '../known-devices.ts';
 import { signInAttempts, signInAttemptsStream, type SignInFailureReason } from '../../domain/identity/sign-in-attempts.ts';
 import { signIn } from '../sessions.ts';
-import { loadMfa, proveSecondFactor, recoveryCode, signMfaChallenge, standingMfaChallenge, totpCode, verifiedMfaChallenge } from './mfa.ts';
+import { loadMfa, proveSecondFactor, recoveryCode, signMfaChallenge, standingMfaChallenge, totpCode, verifiedMfaChallenge } from '../identity/second-factor.ts';
 
 const HOUR = 3600_000;
 /**

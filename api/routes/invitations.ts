@@ -19,7 +19,7 @@ import * as s from '../schemas.ts';
 import { signIn } from '../sessions.ts';
 import { hashToken, issueToken } from '../tokens.ts';
 import { loadUser } from '../users.ts';
-import { onOrganization } from './organizations.ts';
+import { onOrganization } from '../organizations/commands.ts';
 
 const DAY = 24 * 3600_000;
 

@@ -2,12 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.ts';
-import { organization, organizationStream, type OrganizationCommand } from '../../domain/organizations/organization.ts';
 import { roles } from '../../domain/organizations/roles.ts';
 import { mfaQueries } from '../../projections/identity/mfa.ts';
 import { identityQueries } from '../../projections/identity/queries.ts';
 import { organizationQueries } from '../../projections/organizations/queries.ts';
-import { execute, projected, type AppContext } from '../context.ts';
+import type { AppContext } from '../context.ts';
+import { onOrganization } from '../organizations/commands.ts';
 import * as s from '../schemas.ts';
 
 const orgParams = z.object({ orgId: s.id });
@@ -23,17 +23,6 @@ const memberView = z.object({
   role: z.enum(roles),
   joinedAt: z.string(),
 });
-
-/**
- * Runs a command on the organisation named in the path, waits until the read models show it, and
- * returns what it recorded. Membership and permission were checked by the one authorisation hook
- * (api/plugins/auth.ts), and are checked again by the decider, from the organisation's own members.
- */
-export async function onOrganization(ctx: AppContext, request: FastifyRequest, orgId: string, command: OrganizationCommand) {
-  const result = await execute(ctx, request, { userId: request.auth!.userId, orgId }, organizationStream(orgId), organization, command);
-  await projected(ctx, result.position);
-  return result;
-}
 
 /** An organisation's settings, its members and their roles, and leaving it. */
 export function organizationRoutes(ctx: AppContext): FastifyPluginAsyncZod {

@@ -11,7 +11,7 @@ import { rateLimited } from '../plugins/rate-limits.ts';
 import * as s from '../schemas.ts';
 import { hashToken, issueToken } from '../tokens.ts';
 import { loadUser } from '../users.ts';
-import { meUser, meUserView } from './me.ts';
+import { meUser, meUserView } from '../identity/me-view.ts';
 
 const HOUR = 3600_000;
 
