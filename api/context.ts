@@ -10,6 +10,7 @@ import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { RunningProjection } from '../projections/runner.ts';
 import type { AwsClients } from '../scanner/aws/clients.ts';
+import { isOrganizationRoute } from './plugins/auth.ts';
 
 /** Everything a route needs, injected once by the composition root (time and ids included). */
 export interface AppContext {
@@ -86,9 +87,6 @@ export async function execute<Command, Event extends DomainEvent, State>(
   return result;
 }
 
-/** The routes whose writes honour an Idempotency-Key: an organisation's, where a retried create must not double. */
-const KEYED_ROUTES = '/api/orgs/:orgId';
-const honoursIdempotencyKey = (route: string | undefined) => route === KEYED_ROUTES || route?.startsWith(`${KEYED_ROUTES}/`) === true;
 
 /** How many commands each keyed request has run: its steps (reserve, create, release, ...) never share an id. */
 const commandsRun = new WeakMap<FastifyRequest, number>();
@@ -106,7 +104,7 @@ function idempotentCommand(ctx: AppContext, request: FastifyRequest): { commandI
   const key = request.headers['idempotency-key'];
   const userId = request.auth?.userId;
   const { orgId } = request.params as { orgId?: unknown };
-  if (typeof key !== 'string' || !/^[\w-]{8,100}$/.test(key) || !honoursIdempotencyKey(request.routeOptions.url)) return undefined;
+  if (typeof key !== 'string' || !/^[\w-]{8,100}$/.test(key) || !isOrganizationRoute(request.routeOptions.url ?? '')) return undefined;
   if (userId === undefined || typeof orgId !== 'string') return undefined;
   const step = commandsRun.get(request) ?? 0;
   commandsRun.set(request, step + 1);
